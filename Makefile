@@ -1,0 +1,64 @@
+# One command for developers and the same command for CI.
+#   make test   install everything from scratch into venvs, then lint, type-check and test
+#   make gold   rebuild gold/ from the corpus through a local Label Studio (the main job)
+PYTHON ?= python3
+VENV := .venv
+SERVER_VENV := .venv-server
+BIN := $(VENV)/bin
+LABEL_STUDIO_VERSION := 1.23.2
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help install server-venv chromium lint typecheck test gold bench clean
+
+help:
+	@echo "make gold   rebuild gold/ through a local Label Studio (installs what it needs)"
+	@echo "make test   install everything, then lint, type-check and run every test"
+	@echo "make bench  run the benchmarks in benchmarks/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The library and its dev tools. Installed as a wheel (not editable), so the tests exercise
+# the installed package, schemas included.
+install: $(BIN)/python server-venv
+	$(BIN)/pip install --quiet ".[dev]"
+	$(BIN)/pip install --quiet --no-deps --force-reinstall .
+	ln -sf "$(abspath $(SERVER_VENV))/bin/label-studio" $(BIN)/label-studio
+
+# The Label Studio server lives in a venv of its own: its pins (pytz<2023, ...) would
+# otherwise drag the library's dependencies back.
+server-venv: $(SERVER_VENV)/bin/label-studio
+
+$(SERVER_VENV)/bin/label-studio:
+	$(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/pip install --quiet --upgrade pip
+	$(SERVER_VENV)/bin/pip install --quiet "label-studio==$(LABEL_STUDIO_VERSION)"
+
+# Debian's Chromium for the browser tests (no browser download is possible here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+lint: install
+	$(BIN)/ruff check annotate tests benchmarks
+	$(BIN)/ruff format --check annotate tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install chromium lint typecheck
+	$(BIN)/pytest
+
+gold: install
+	$(BIN)/python -m annotate.goldbuild
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(SERVER_VENV) .annotate build dist

@@ -1,0 +1,154 @@
+"""The ``annotate`` command line: a thin shell over the library.
+
+Each command parses its arguments, calls one library function that returns data, prints
+it and sets the exit code: 0 ok, 1 invalid data found, 2 usage or connection error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from annotate.errors import AnnotateError
+
+Handler = Callable[[argparse.Namespace], int]
+LAYER_HELP = "comma-separated layers (default: all): entities,claims,event_dates"
+
+
+def _layers(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _connection_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url",
+        help="Label Studio URL (default: $LABEL_STUDIO_URL, else the local server of "
+        "'annotate server start'); the API key comes from $LABEL_STUDIO_API_KEY",
+    )
+
+
+def _format_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _lazy(module: str, name: str) -> Handler:
+    """A handler imported only when its command runs, so ``annotate config`` starts fast."""
+
+    def run(args: argparse.Namespace) -> int:
+        handler: Handler = getattr(importlib.import_module(f"annotate.cli.{module}"), name)
+        return handler(args)
+
+    return run
+
+
+_server = _lazy("server", "server")
+_push = _lazy("labelstudio", "push")
+_pull = _lazy("labelstudio", "pull")
+_validate = _lazy("labelstudio", "validate")
+_agreement = _lazy("gold", "agreement")
+_adjudicate = _lazy("gold", "adjudicate")
+_export = _lazy("gold", "export")
+_bench = _lazy("bench", "bench")
+
+
+def _config(args: argparse.Namespace) -> int:
+    from annotate.labelconfig import labeling_config
+    from annotate.schema import SchemaSet
+
+    print(labeling_config(SchemaSet(), _layers(args.layers)), end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="annotate",
+        description="Build gold datasets of entities, claims and dated events with Label Studio.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("config", help="print the Label Studio labeling config")
+    p.add_argument("--layers", help=LAYER_HELP)
+    p.set_defaults(handler=_config)
+
+    p = sub.add_parser("server", help="start, stop or inspect the local Label Studio")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument("--show-login", action="store_true", help="with status: print the admin login")
+    p.add_argument("--port", type=int, help="with start: port to use (default: a free one)")
+    p.set_defaults(handler=_server)
+
+    p = sub.add_parser("push", help="push a corpus to a Label Studio project")
+    p.add_argument("corpus", type=Path, help="corpus folder (with manifest.jsonl) or JSONL")
+    p.add_argument("--project", required=True, help="project title (created if missing)")
+    p.add_argument("--layers", help=LAYER_HELP)
+    p.add_argument("--predictions", type=Path, help="predictions JSONL to show as pre-annotations")
+    p.add_argument("--batch-size", type=int, default=500)
+    _connection_args(p)
+    p.set_defaults(handler=_push)
+
+    p = sub.add_parser("pull", help="pull every task and annotation of a project")
+    p.add_argument("--project", required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, help="export JSON to write")
+    _connection_args(p)
+    p.set_defaults(handler=_pull)
+
+    p = sub.add_parser("validate", help="validate a pulled export")
+    p.add_argument("export", type=Path)
+    p.add_argument("--quarantine", type=Path, help="where to keep invalid annotations")
+    _format_arg(p)
+    p.set_defaults(handler=_validate)
+
+    p = sub.add_parser("agreement", help="inter-annotator agreement of an export")
+    p.add_argument("export", type=Path)
+    p.add_argument("--report", type=Path, help="also write a Markdown report with a chart")
+    _format_arg(p)
+    p.set_defaults(handler=_agreement)
+
+    p = sub.add_parser("adjudicate", help="send disagreeing tasks back for review")
+    p.add_argument("export", type=Path)
+    p.add_argument("--project", required=True, help="project to send the review tasks to")
+    _connection_args(p)
+    p.set_defaults(handler=_adjudicate)
+
+    p = sub.add_parser("export", help="write the gold Hugging Face dataset")
+    p.add_argument("export", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--adjudication", choices=["ground-truth", "majority"], default="majority")
+    p.add_argument("--splits", default=None, help="e.g. train=0.8,test=0.2 (default: test only "
+                   "under 50 documents, else train=0.8,validation=0.1,test=0.1)")
+    p.add_argument("--leaderboard", type=Path, help="leaderboard JSON to render in the card")
+    p.add_argument("--force", action="store_true", help="replace a different existing dataset")
+    p.set_defaults(handler=_export)
+
+    p = sub.add_parser("bench", help="score an extractor against a gold dataset")
+    p.add_argument("--gold", type=Path, required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--predictions", type=Path)
+    source.add_argument("--extractor", help="MODULE:FUNCTION taking a Document")
+    p.add_argument("--split", default="test")
+    p.add_argument("--output", type=Path, help="also write the report to this file")
+    p.add_argument("--leaderboard", type=Path, help="append this run to a leaderboard JSON")
+    _format_arg(p)
+    p.set_defaults(handler=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except AnnotateError as exc:
+        print(f"annotate {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"annotate {args.command}: interrupted; re-running is safe", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

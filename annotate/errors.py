@@ -1,0 +1,76 @@
+"""The one exception tree of annotate.
+
+Every error the library raises on purpose is an :class:`AnnotateError`::
+
+    AnnotateError
+    ├── SchemaError          a schema file is missing or malformed
+    ├── InvalidInputError    an input file breaks its format (carries every Problem found)
+    │   ├── CorpusError      a corpus folder or JSONL
+    │   ├── PredictionsError a predictions JSONL
+    │   └── ExportFileError  a Label Studio export that is truncated or not JSON
+    ├── LabelStudioError     talking to a Label Studio server failed (URL named, token never)
+    │   └── ServerError      the local embedded server could not be started or stopped
+    ├── ConfigChangeError    a push would orphan annotations already made
+    └── OutputExistsError    an export would overwrite a different dataset without --force
+
+Each class carries the exit code the command line uses for it: 1 for invalid data,
+2 for usage and connection problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotate.problems import Problem
+
+
+class AnnotateError(Exception):
+    """Base of every error raised by annotate."""
+
+    exit_code = 2
+
+
+class SchemaError(AnnotateError):
+    """A schema file is missing, unreadable or not a valid draft 2020-12 schema."""
+
+
+class InvalidInputError(AnnotateError):
+    """An input file breaks its format; ``problems`` lists everything found, not only the first."""
+
+    exit_code = 1
+
+    def __init__(self, summary: str, problems: Sequence[Problem] = ()) -> None:
+        self.summary = summary
+        self.problems = list(problems)
+        lines = [summary, *(f"  - {p}" for p in self.problems)]
+        super().__init__("\n".join(lines))
+
+
+class CorpusError(InvalidInputError):
+    """A corpus folder or JSONL of documents is invalid."""
+
+
+class PredictionsError(InvalidInputError):
+    """A predictions file is invalid."""
+
+
+class ExportFileError(InvalidInputError):
+    """A Label Studio export file is truncated, not JSON, or not an export."""
+
+
+class LabelStudioError(AnnotateError):
+    """A request to Label Studio failed; the message names the URL, never the token."""
+
+
+class ServerError(LabelStudioError):
+    """The local Label Studio server could not be started, found or stopped."""
+
+
+class ConfigChangeError(AnnotateError):
+    """Changing a project's labeling config would orphan existing annotations."""
+
+
+class OutputExistsError(AnnotateError):
+    """The output exists and holds something else; pass force to replace it."""
