@@ -11,28 +11,49 @@ from pathlib import Path
 from typing import IO
 
 
-@contextmanager
-def atomic_open(path: Path | str, mode: str = "w") -> Iterator[IO[str]] | Iterator[IO[bytes]]:  # type: ignore[misc]
-    """Open a temporary file beside ``path``; on success it replaces ``path`` atomically."""
-    path = Path(path)
+def _temp_beside(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    encoding = None if "b" in mode else "utf-8"
+    os.close(fd)
+    return Path(tmp)
+
+
+@contextmanager
+def atomic_binary(path: Path | str) -> Iterator[IO[bytes]]:
+    """A binary file opened beside ``path`` (its ``name`` is that temporary path); on
+    success it replaces ``path`` atomically, on error it is removed."""
+    path = Path(path)
+    tmp = _temp_beside(path)
     try:
-        with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as handle:
+        with tmp.open("wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_text(path: Path | str) -> Iterator[IO[str]]:
+    """Like :func:`atomic_binary`, for UTF-8 text written exactly as given (no newline
+    translation)."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    with atomic_open(path, "w") as handle:
-        handle.write(text)  # type: ignore[arg-type]
+    with atomic_text(path) as handle:
+        handle.write(text)
 
 
 @contextmanager
@@ -51,6 +72,5 @@ def atomic_directory(path: Path | str) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise

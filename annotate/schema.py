@@ -36,6 +36,7 @@ class Attribute:
     control: str
     title: str
     choices: tuple[str, ...] = ()
+    precision_field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ def _attribute(field: str, prop: Mapping[str, Any], where: str) -> Attribute:
     choices = _enum(prop, where) if control == "Choices" else ()
     if control not in {"Choices", "DateTime", "TextArea"}:
         raise SchemaError(f"{where}: unknown control {control!r}")
-    return Attribute(field, control, ext.get("title", field), choices)
+    return Attribute(field, control, ext.get("title", field), choices, ext.get("precision_field"))
 
 
 def _layer(name: str, schema: Mapping[str, Any], where: str) -> Layer:

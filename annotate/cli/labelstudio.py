@@ -1,0 +1,70 @@
+"""``annotate push``, ``annotate pull`` and ``annotate validate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from annotate.cli.output import print_json, progress_bar
+from annotate.corpus import load_corpus
+from annotate.labelstudio.client import Client, resolve_connection
+from annotate.labelstudio.pull import pull as pull_project
+from annotate.labelstudio.push import push as push_corpus
+from annotate.schema import SchemaSet
+from annotate.validate import quarantine_path, validate_export, write_quarantine
+
+
+def _layers(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def push(args: argparse.Namespace) -> int:
+    schemas = SchemaSet()
+    documents = load_corpus(args.corpus, schemas)
+    predictions = []
+    if args.predictions:
+        from annotate.predictions import load_predictions
+
+        predictions = load_predictions(args.predictions, {d.id: d for d in documents}, schemas)
+    client = Client(resolve_connection(args.url))
+    advance, close = progress_bar("push", total=len(documents))
+    try:
+        report = push_corpus(client, documents, args.project, schemas, _layers(args.layers),
+                             predictions, args.batch_size, advance)
+    finally:
+        close()
+    verb = "created" if report.created else "reused"
+    print(f"project {report.project.title!r} (id {report.project.id}) {verb} at {client.url}")
+    if report.config_updated:
+        print("labeling config updated (additive change)")
+    print(f"imported {len(report.imported)}, already there {len(report.unchanged)}, "
+          f"predictions added {report.predictions_added}")
+    for doc_id, task_id in report.changed:
+        print(f"changed text, NOT imported: document {doc_id} (task {task_id}) differs from "
+              "the text in the project; push it under a new id", file=sys.stderr)
+    return 1 if report.changed else 0
+
+
+def pull(args: argparse.Namespace) -> int:
+    client = Client(resolve_connection(args.url))
+    report = pull_project(client, args.project, args.output)
+    print(f"pulled {report.tasks} task(s), {report.annotations} annotation(s) "
+          f"({report.cancelled} cancelled) from {args.project!r} → {report.output}")
+    print(f"manifest: {report.manifest}")
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    report = validate_export(args.export)
+    quarantine = args.quarantine or quarantine_path(args.export)
+    if report.rejected:
+        write_quarantine(quarantine, report)
+    if args.format == "json":
+        data = report.to_dict()
+        data["quarantine"] = str(quarantine) if report.rejected else None
+        print_json(data)
+    else:
+        print(report.to_text(), end="")
+        if report.rejected:
+            print(f"{len(report.rejected)} invalid annotation(s) kept aside in {quarantine}")
+    return 0 if report.ok else 1

@@ -1,0 +1,215 @@
+"""Pushing documents (and pre-annotations) to a Label Studio project, idempotently.
+
+Each task carries its document id and a hash of its text. A re-run imports only documents
+the project lacks; a document whose text changed under an existing id is reported, never
+imported twice. Imports are sent without the SDK's automatic retries (a retried POST can
+duplicate tasks); after a failure, the project is re-read to see whether the batch landed,
+and only what is missing is sent again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from label_studio_sdk.core.api_error import ApiError
+
+from annotate.errors import LabelStudioError
+from annotate.labelconfig import labeling_config
+from annotate.labelstudio.client import Client, describe, retryable
+from annotate.labelstudio.project import Project, create_project, find_project, update_config
+from annotate.labelstudio.results import Result, region_results, relation, task_data, text_hash
+from annotate.records import Document
+from annotate.schema import SchemaSet
+
+if TYPE_CHECKING:
+    from annotate.predictions import Prediction
+
+Progress = Callable[[int], None]
+IMPORT_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class ExistingTask:
+    """What a project already holds for one document."""
+
+    task_id: int
+    text_sha256: str | None
+    model_versions: frozenset[str]
+
+
+@dataclass
+class PushReport:
+    """What a push did."""
+
+    project: Project
+    created: bool = False
+    config_updated: bool = False
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    changed: list[tuple[str, int]] = field(default_factory=list)
+    predictions_added: int = 0
+    retried_batches: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": {"id": self.project.id, "title": self.project.title},
+            "created": self.created,
+            "config_updated": self.config_updated,
+            "imported": len(self.imported),
+            "unchanged": len(self.unchanged),
+            "changed": [{"document_id": d, "task_id": t} for d, t in self.changed],
+            "predictions_added": self.predictions_added,
+            "retried_batches": self.retried_batches,
+        }
+
+
+def existing_tasks(client: Client, project_id: int, page_size: int = 1000) -> dict[str, ExistingTask]:
+    """Document id → what the project holds, read page by page (every page, no truncation)."""
+    found: dict[str, ExistingTask] = {}
+    page, seen, total = 1, 0, None
+    while total is None or seen < total:
+        body = client.get_json("/api/tasks", project=project_id, page=page, page_size=page_size,
+                               fields="task_only")
+        total = int(body.get("total", 0))
+        tasks = body.get("tasks") or []
+        if not tasks:
+            break
+        for task in tasks:
+            data = task.get("data") or {}
+            versions = str(task.get("predictions_model_versions") or "")
+            key = str(data.get("doc_id") or f"task-{task['id']}")
+            found[key] = ExistingTask(int(task["id"]), data.get("text_sha256"),
+                                      frozenset(v.strip() for v in versions.split(",") if v.strip()))
+        seen += len(tasks)
+        page += 1
+    return found
+
+
+def model_version(prediction: Prediction) -> str:
+    """The Label Studio model_version naming an extractor and its version."""
+    return f"{prediction.extractor}@{prediction.version}"
+
+
+def prediction_results(prediction: Prediction, document: Document, schemas: SchemaSet) -> list[Result]:
+    """A prediction as Label Studio results; a speaker span links to the entity with that span."""
+    layers = schemas.layers
+    out: list[Result] = []
+    by_span: dict[tuple[int, int], str] = {}
+    for i, e in enumerate(prediction.entities):
+        rid = f"pe{i}"
+        by_span.setdefault((e.start, e.end), rid)
+        values = {"label": e.label, "canonical": e.canonical}
+        out += region_results(layers["entities"], rid, e.start, e.end, document.text[e.start:e.end], values)
+    speaker_relation = layers["claims"].relation
+    for i, c in enumerate(prediction.claims):
+        rid = f"pc{i}"
+        out += region_results(layers["claims"], rid, c.start, c.end, document.text[c.start:c.end],
+                              {"type": c.type})
+        target = by_span.get(c.speaker) if c.speaker else None
+        if target and speaker_relation:
+            out.append(relation(rid, target, speaker_relation.name))
+    for i, v in enumerate(prediction.event_dates):
+        values = {"date": v.date, "precision": v.precision, "basis": v.basis}
+        out += region_results(layers["event_dates"], f"pv{i}", v.start, v.end,
+                              document.text[v.start:v.end], values)
+    return out
+
+
+def _prediction_payload(prediction: Prediction, document: Document, schemas: SchemaSet) -> dict[str, Any]:
+    scores = [x.score for x in (*prediction.entities, *prediction.claims, *prediction.event_dates)
+              if x.score is not None]
+    payload: dict[str, Any] = {"model_version": model_version(prediction),
+                               "result": prediction_results(prediction, document, schemas)}
+    if scores:
+        payload["score"] = sum(scores) / len(scores)
+    return payload
+
+
+def push(
+    client: Client,
+    documents: Sequence[Document],
+    title: str,
+    schemas: SchemaSet | None = None,
+    layers: Sequence[str] | None = None,
+    predictions: Iterable[Prediction] = (),
+    batch_size: int = 500,
+    progress: Progress | None = None,
+) -> PushReport:
+    """Create or reuse the project ``title`` and import the documents it lacks."""
+    schemas = schemas or SchemaSet()
+    config = labeling_config(schemas, layers)
+    project = find_project(client, title)
+    report = PushReport(project or create_project(client, title, config), created=project is None)
+    if project is not None:
+        report.config_updated = update_config(client, project, config)
+    existing = existing_tasks(client, report.project.id) if project and project.task_number else {}
+    by_doc = {p.document_id: p for p in predictions}
+    new: list[Document] = []
+    for document in documents:
+        known = existing.get(document.id)
+        if known is None:
+            new.append(document)
+        elif known.text_sha256 not in (None, text_hash(document.text)):
+            report.changed.append((document.id, known.task_id))
+        else:
+            report.unchanged.append(document.id)
+            pred = by_doc.get(document.id)
+            if pred is not None and model_version(pred) not in known.model_versions:
+                _add_prediction(client, known.task_id, _prediction_payload(pred, document, schemas))
+                report.predictions_added += 1
+        if progress and known is not None:
+            progress(1)
+    for start in range(0, len(new), batch_size):
+        batch = new[start : start + batch_size]
+        payload = [_task_payload(d, by_doc.get(d.id), schemas) for d in batch]
+        report.retried_batches += _import(client, report.project.id, batch, payload)
+        report.imported += [d.id for d in batch]
+        report.predictions_added += sum(1 for d in batch if d.id in by_doc)
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def _task_payload(document: Document, prediction: Prediction | None, schemas: SchemaSet) -> dict[str, Any]:
+    task: dict[str, Any] = {"data": task_data(document)}
+    if prediction is not None:
+        task["predictions"] = [_prediction_payload(prediction, document, schemas)]
+    return task
+
+
+def _add_prediction(client: Client, task_id: int, payload: dict[str, Any]) -> None:
+    client.call(
+        f"add a prediction to task {task_id}",
+        lambda: client.sdk.predictions.create(task=task_id, result=payload["result"],
+                                              model_version=payload["model_version"],
+                                              score=payload.get("score")),
+        idempotent=False,
+    )
+
+
+def _import(client: Client, project_id: int, batch: list[Document], payload: list[dict[str, Any]]) -> int:
+    """Import one batch exactly once; returns how many extra attempts it took."""
+    pending = payload
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            client.sdk.projects.import_tasks(
+                project_id, request=pending, return_task_ids=True,
+                request_options={"max_retries": 0},
+            )
+            return attempt
+        except (ApiError, httpx.HTTPError) as exc:
+            if not retryable(exc) or attempt == IMPORT_ATTEMPTS - 1:
+                raise LabelStudioError(
+                    f"import of {len(pending)} task(s) into project {project_id} at {client.url} "
+                    f"failed: {describe(exc)}; re-running the push is safe"
+                ) from exc
+            time.sleep(client.backoff * 2**attempt)
+            landed = existing_tasks(client, project_id)
+            pending = [t for t in pending if t["data"]["doc_id"] not in landed]
+            if not pending:
+                return attempt + 1
+    return IMPORT_ATTEMPTS

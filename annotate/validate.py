@@ -1,0 +1,102 @@
+"""Validating a pulled export: JSON Schema plus semantic checks, every problem located.
+
+Invalid annotations are never dropped silently: :func:`validate_export` returns them with
+their problems, and :func:`write_quarantine` keeps them aside in a file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate.atomic import atomic_write_text
+from annotate.labelstudio.convert import iter_tasks
+from annotate.problems import Problem
+from annotate.schema import SchemaSet
+
+
+@dataclass
+class ValidationReport:
+    """What validation found in an export."""
+
+    tasks: int = 0
+    annotations: int = 0
+    valid: int = 0
+    cancelled: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "tasks": self.tasks,
+            "annotations": self.annotations,
+            "valid_annotations": self.valid,
+            "rejected_annotations": len(self.rejected),
+            "cancelled_annotations": self.cancelled,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+    def to_text(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(
+            f"{self.tasks} task(s), {self.annotations} annotation(s): {self.valid} valid, "
+            f"{len(self.rejected)} rejected, {self.cancelled} cancelled (set aside); "
+            f"{len(self.problems)} problem(s)"
+        )
+        return "\n".join(lines) + "\n"
+
+
+def validate_export(
+    path: Path | str, schemas: SchemaSet | None = None, annotators: Mapping[int, str] | None = None
+) -> ValidationReport:
+    """Check every task and annotation of an export; collect every problem."""
+    schemas = schemas or SchemaSet()
+    report = ValidationReport()
+    for converted in iter_tasks(path, schemas, annotators or load_annotators(path)):
+        report.tasks += 1
+        report.valid += len(converted.task.submissions)
+        report.cancelled += converted.task.cancelled
+        report.annotations += len(converted.task.submissions) + len(converted.rejected)
+        report.problems += converted.problems
+        report.rejected += [
+            {"task_id": converted.task.task_id, "document_id": converted.task.document.id,
+             "problems": [p.to_dict() for p in converted.problems
+                          if p.where.annotation_id in (None, annotation.get("id"))],
+             "annotation": annotation}
+            for annotation in converted.rejected
+        ]
+    return report
+
+
+def quarantine_path(export: Path | str) -> Path:
+    """Where the invalid annotations of an export are kept: EXPORT.quarantine.json."""
+    export = Path(export)
+    return export.with_name(export.stem + ".quarantine.json")
+
+
+def write_quarantine(path: Path | str, report: ValidationReport) -> None:
+    """Keep the rejected annotations, each with its problems, in a JSON file (atomically)."""
+    atomic_write_text(path, json.dumps(report.rejected, indent=2, ensure_ascii=False) + "\n")
+
+
+def manifest_path(export: Path | str) -> Path:
+    """The manifest written beside an export by ``annotate pull``."""
+    export = Path(export)
+    return export.with_name(export.stem + ".manifest.json")
+
+
+def load_annotators(export: Path | str) -> dict[int, str]:
+    """User id → email from the export's manifest, when there is one."""
+    path = manifest_path(export)
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {int(k): str(v) for k, v in (data.get("annotators") or {}).items()}
