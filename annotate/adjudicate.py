@@ -157,9 +157,7 @@ def _ordered(layers: Iterable[Layer]) -> list[Layer]:
     return sorted(layers, key=lambda layer: layer.relation is not None)
 
 
-def _keyed_layers(
-    submission: Submission, layers: Sequence[Layer]
-) -> dict[str, list[_Keyed]]:
+def _keyed_layers(submission: Submission, layers: Sequence[Layer]) -> dict[str, list[_Keyed]]:
     """Every item of a submission, keyed, per layer."""
     keys_by_id: dict[str, dict[str, ItemKey]] = {}
     out: dict[str, list[_Keyed]] = {}
@@ -263,7 +261,9 @@ def _majority(
         for vote in passed:
             item, split = _gold_item(layer, vote, ids[vote.first.key], gold_ids)
             items.append(item)
-            disagreements += [_disagree(task, layer, item, had, everyone, f) for f, had in split]
+            disagreements += [
+                _disagree(task, layer, item, had, vote.annotators, f) for f, had in split
+            ]
         gold[layer.name] = tuple(items)
         disagreements += [
             _disagree(task, layer, v.first.item, v.annotators, everyone)

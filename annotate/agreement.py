@@ -31,12 +31,12 @@ import krippendorff
 import numpy as np
 
 from annotate.adjudicate import Item, item_label, layer_items, one_per_annotator
+from annotate.card import fmt, markdown_table, text_table
 from annotate.records import Entity, Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
 
 ALPHA_CONTROLS = frozenset({"Choices"})
 Measure = Literal["alpha", "exact"]
-NO_VALUE = "–"
 
 
 def f1(matches: int, left: int, right: int) -> float | None:
@@ -168,16 +168,12 @@ class AgreementReport:
 
     def to_text(self) -> str:
         """Aligned plain-text tables."""
-        from annotate.card import text_table
-
         head = f"{self.compared_tasks} of {self.tasks} tasks have 2 or more annotators\n"
         parts = [head, *(text_table(*t) + "\n" for t in _tables(self))]
         return "\n".join(parts)
 
     def to_markdown(self) -> str:
         """A Markdown report with a bar chart of per-label agreement."""
-        from annotate.card import markdown_table
-
         tables = _tables(self)
         return "\n".join(
             [
@@ -198,11 +194,6 @@ def _asdict(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 
 
-def fmt(value: float | None) -> str:
-    """A figure with three decimals, or a dash when undefined."""
-    return NO_VALUE if value is None else f"{value:.3f}"
-
-
 Table = tuple[list[str], list[list[str]]]
 
 
@@ -210,8 +201,14 @@ def _tables(report: AgreementReport) -> list[Table]:
     labels = (
         ["layer", "label", "strict F1", "relaxed F1", "pairs", "items"],
         [
-            [x.layer, x.label or "(all)", fmt(x.strict_f1), fmt(x.relaxed_f1), str(x.pairs),
-             str(x.items)]
+            [
+                x.layer,
+                x.label or "(all)",
+                fmt(x.strict_f1),
+                fmt(x.relaxed_f1),
+                str(x.pairs),
+                str(x.items),
+            ]
             for x in report.labels
         ],
     )
@@ -219,12 +216,17 @@ def _tables(report: AgreementReport) -> list[Table]:
         ["layer", "field", "measure", "value", "matched pairs"],
         [[x.layer, x.field, x.measure, fmt(x.value), str(x.units)] for x in report.attributes],
     )
-    layers = sorted({layer for a in report.annotators for layer in a.items})
+    layers = list(dict.fromkeys(layer for a in report.annotators for layer in a.items))
     annotators = (
         ["annotator", "tasks", *layers, "strict F1", "relaxed F1"],
         [
-            [a.annotator, str(a.tasks), *(str(a.items.get(n, 0)) for n in layers),
-             fmt(a.strict_f1), fmt(a.relaxed_f1)]
+            [
+                a.annotator,
+                str(a.tasks),
+                *(str(a.items.get(n, 0)) for n in layers),
+                fmt(a.strict_f1),
+                fmt(a.relaxed_f1),
+            ]
             for a in report.annotators
         ],
     )
@@ -236,8 +238,8 @@ def bar_chart(labels: Iterable[LabelAgreement], width: int = 30) -> str:
 
     >>> row = LabelAgreement("claims", None, 0.5, 1.0, 1, 4)
     >>> print(bar_chart([row], width=4), end="")
-    claims (all) strict  ██    0.500
-                 relaxed ████  1.000
+    claims (all) strict  ██   0.500
+                 relaxed ████ 1.000
     """
     rows = list(labels)
     names = [f"{x.layer} {x.label or '(all)'}" for x in rows]
@@ -285,7 +287,9 @@ class AgreementAccumulator:
     _alpha: dict[tuple[str, str], Counter[tuple[Hashable, Hashable]]] = field(
         default_factory=lambda: defaultdict(Counter)
     )
-    _exact: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    _exact: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     _annotator_tasks: Counter[str] = field(default_factory=Counter)
     _annotator_items: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 

@@ -38,9 +38,9 @@ Json = dict[str, Any]
 SPAN_LAYERS = ("entities", "claims", "event_dates")
 
 
-def _compact(pairs: Iterable[tuple[str, Any]]) -> Json:
-    """A dict of the pairs whose value is set (optional fields left out when None)."""
-    return {key: value for key, value in pairs if value is not None}
+def _wire(record: object, names: Sequence[str]) -> Json:
+    """The named fields of a record that are set (optional fields left out when None)."""
+    return {name: value for name in names if (value := getattr(record, name)) is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +55,14 @@ class PredictedEntity:
     score: float | None = None
 
     def to_dict(self) -> Json:
-        return _compact(
-            (("start", self.start), ("end", self.end), ("text", self.text), ("label", self.label),
-             ("canonical", self.canonical), ("score", self.score))
-        )  # fmt: skip
+        return _wire(self, ("start", "end", "text", "label", "canonical", "score"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         get = data.get
-        return cls(data["start"], data["end"], data["label"], get("text"), get("canonical"),
-                   get("score"))  # fmt: skip
+        return cls(
+            data["start"], data["end"], data["label"], get("text"), get("canonical"), get("score")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +77,9 @@ class PredictedClaim:
     score: float | None = None
 
     def to_dict(self) -> Json:
-        out = _compact((("start", self.start), ("end", self.end), ("text", self.text),
-                        ("type", self.type)))  # fmt: skip
-        out["speaker"] = None if self.speaker is None else dict(zip(("start", "end"), self.speaker))
+        out = _wire(self, ("start", "end", "text", "type"))
+        speaker = self.speaker
+        out["speaker"] = None if speaker is None else {"start": speaker[0], "end": speaker[1]}
         if self.score is not None:
             out["score"] = self.score
         return out
@@ -90,8 +88,9 @@ class PredictedClaim:
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         speaker = data.get("speaker")
         span = None if speaker is None else (speaker["start"], speaker["end"])
-        return cls(data["start"], data["end"], data["type"], span, data.get("text"),
-                   data.get("score"))  # fmt: skip
+        return cls(
+            data["start"], data["end"], data["type"], span, data.get("text"), data.get("score")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,16 +106,13 @@ class PredictedEvent:
     score: float | None = None
 
     def to_dict(self) -> Json:
-        return _compact(
-            (("start", self.start), ("end", self.end), ("text", self.text), ("date", self.date),
-             ("precision", self.precision), ("basis", self.basis), ("score", self.score))
-        )  # fmt: skip
+        return _wire(self, ("start", "end", "text", "date", "precision", "basis", "score"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         get = data.get
-        return cls(data["start"], data["end"], data["date"], data["precision"], get("basis"),
-                   get("text"), get("score"))  # fmt: skip
+        args = (get("basis"), get("text"), get("score"))
+        return cls(data["start"], data["end"], data["date"], data["precision"], *args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +222,11 @@ def _schema_problems(error: ValidationError, where: Location) -> list[Problem]:
         if deeper:
             return [p for e in deeper for p in _schema_problems(e, where)]
         kinds = " or ".join(str(e.validator_value) for e in error.context)
-        return [Problem(here, "wrong type", expected=kinds, found=shorten(error.instance), code="schema")]
+        return [
+            Problem(
+                here, "wrong type", expected=kinds, found=shorten(error.instance), code="schema"
+            )
+        ]
     return [_schema_problem(error, here)]
 
 
@@ -237,17 +237,22 @@ def _type_only(error: ValidationError, parent: ValidationError) -> bool:
 def _schema_problem(error: ValidationError, here: Location) -> Problem:
     found = shorten(error.instance)
     if error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        return Problem(here, "not an allowed value", expected=f"one of {allowed}", found=found, code="schema")
+        values = error.validator_value
+        allowed = ", ".join(str(v) for v in values) if isinstance(values, list) else str(values)
+        return Problem(
+            here, "not an allowed value", expected=f"one of {allowed}", found=found, code="schema"
+        )
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return Problem(replace(here, field=field_name([*error.absolute_path, missing])),
-                       "missing required field", code="schema")  # fmt: skip
+        here = replace(here, field=field_name([*error.absolute_path, missing]))
+        return Problem(here, "missing required field", code="schema")
     if error.validator == "pattern":
         expected = f"a string matching {error.validator_value}"
         return Problem(here, "malformed value", expected=expected, found=found, code="schema")
     if error.validator == "type":
-        return Problem(here, "wrong type", expected=str(error.validator_value), found=found, code="schema")
+        return Problem(
+            here, "wrong type", expected=str(error.validator_value), found=found, code="schema"
+        )
     return Problem(here, error.message, code="schema")
 
 
@@ -262,7 +267,9 @@ def _unknown_document(doc_id: str, count: int, where: Location) -> Problem:
 
 
 def _date_problems(
-    items: Sequence[tuple[str, int, Mapping[str, Any]]], parts_of: Mapping[str, int], where: Location
+    items: Sequence[tuple[str, int, Mapping[str, Any]]],
+    parts_of: Mapping[str, int],
+    where: Location,
 ) -> list[Problem]:
     problems: list[Problem] = []
     for layer, index, item in items:
@@ -272,10 +279,13 @@ def _date_problems(
     return problems
 
 
-def _date_problem(date: str, precision: str, parts_of: Mapping[str, int], here: Location) -> list[Problem]:
+def _date_problem(
+    date: str, precision: str, parts_of: Mapping[str, int], here: Location
+) -> list[Problem]:
     parts = [int(p) for p in date.split("-")]
+    year, month, day = [*parts, 1, 1][:3]
     try:
-        dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+        dt.date(year, month, day)
     except ValueError as exc:
         return [Problem(here, f"not a real date ({exc})", found=repr(date), code="date")]
     wanted = parts_of[precision]
@@ -303,16 +313,26 @@ def _span_problems(span: Mapping[str, Any], text: str, where: Location) -> list[
     start, end, prefix = span["start"], span["end"], where.field
     if start >= end:
         found = f"start {start}, end {end}"
-        return [Problem(where, "empty or reversed span", expected="start < end", found=found, code="offsets")]
+        return [
+            Problem(
+                where, "empty or reversed span", expected="start < end", found=found, code="offsets"
+            )
+        ]
     if end > len(text):
         here = replace(where, field=f"{prefix}.end")
         msg = f"end {end} > text length {len(text)}"
-        return [Problem(here, msg, expected="offsets in code points of the document text", code="offsets")]
+        return [
+            Problem(
+                here, msg, expected="offsets in code points of the document text", code="offsets"
+            )
+        ]
     given = span.get("text")
     if isinstance(given, str) and given != text[start:end]:
         here = replace(where, field=f"{prefix}.text")
         msg = f"text differs from the document at [{start}:{end}] (offsets must count code points)"
-        return [Problem(here, msg, expected=shorten(text[start:end]), found=shorten(given), code="text")]
+        return [
+            Problem(here, msg, expected=shorten(text[start:end]), found=shorten(given), code="text")
+        ]
     return []
 
 
@@ -342,7 +362,9 @@ def load_predictions(
     return [Prediction.from_dict(data) for _, data in rows]
 
 
-def _duplicate(doc_id: object, number: int, first_line: dict[str, int], where: Location) -> list[Problem]:
+def _duplicate(
+    doc_id: object, number: int, first_line: dict[str, int], where: Location
+) -> list[Problem]:
     if not isinstance(doc_id, str):
         return []
     if doc_id in first_line:
@@ -375,7 +397,9 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, Json]], list[Problem]]:
         if isinstance(data, dict):
             rows.append((number, data))
         else:
-            problems.append(Problem(where, "expected a JSON object", found=shorten(data), code="json"))
+            problems.append(
+                Problem(where, "expected a JSON object", found=shorten(data), code="json")
+            )
     return rows, problems
 
 

@@ -121,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "under 50 documents, else train=0.8,validation=0.1,test=0.1)")
     p.add_argument("--leaderboard", type=Path, help="leaderboard JSON to render in the card")
     p.add_argument("--force", action="store_true", help="replace a different existing dataset")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave invalid annotations out (reported) instead of writing nothing",
+    )
+    p.add_argument("--name", default="annotate gold dataset", help="dataset name in the card")
+    p.add_argument("--license", default="other", help="license id for the card, e.g. cc-by-4.0")
+    p.add_argument("--card-notes", type=Path, help="Markdown file appended to the card")
     p.set_defaults(handler=_export)
 
     p = sub.add_parser("bench", help="score an extractor against a gold dataset")

@@ -66,7 +66,8 @@ def read_export(path: Path | str) -> Iterator[dict[str, Any]]:
                 yield task
         except ijson.JSONError as exc:
             raise ExportFileError(
-                f"{path}: truncated or not JSON after {count} complete task(s): {exc}"
+                f"{path}: truncated or not JSON after {count} complete task(s): "
+                f"{str(exc).splitlines()[0]}"
             ) from exc
 
 
@@ -170,6 +171,7 @@ class AnnotationReader:
         self.document = document
         self.where = where
         self.problems: list[Problem] = []
+        self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
         self.controls: dict[str, tuple[Layer, Attribute | None]] = {}
         for layer in schemas.layers.values():
             self.controls[layer.name] = (layer, None)
@@ -273,6 +275,7 @@ class AnnotationReader:
             if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in attribute.choices:
                 self.problem("choice outside the schema", "choice", rid, name,
                              "one of " + ", ".join(attribute.choices), shorten(choices))
+                self.invalid.add((rid, attribute.field))
                 return
             out[attribute.field] = choices[0]
         elif attribute.control == "DateTime":
@@ -353,6 +356,8 @@ class AnnotationReader:
             field = ".".join(str(p) for p in error.absolute_path) or None
             if error.validator == "required":
                 missing = error.message.split("'")[1]
+                if (rid, missing) in self.invalid:
+                    continue
                 self.problem(f"{layer.name} region has no {missing}", "missing-attribute", rid,
                              missing, f"a value for {missing}", "none")
             else:

@@ -1,0 +1,128 @@
+"""``annotate agreement`` and ``annotate export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotate.agreement import AgreementAccumulator
+from annotate.atomic import atomic_write_text
+from annotate.card import CardOptions
+from annotate.cli.output import print_json, progress_bar
+from annotate.dataset import ExportOptions, ExportSummary, export_dataset, parse_splits
+from annotate.errors import InvalidInputError
+from annotate.problems import Problem
+from annotate.records import Task
+from annotate.schema import SchemaSet
+
+if TYPE_CHECKING:
+    from annotate.labelstudio.convert import Converted
+
+
+def agreement(args: argparse.Namespace) -> int:
+    from annotate.labelstudio.convert import iter_tasks
+    from annotate.validate import load_annotators
+
+    schemas = SchemaSet()
+    accumulator = AgreementAccumulator(schemas)
+    problems = 0
+    advance, close = progress_bar("agreement")
+    try:
+        for converted in iter_tasks(args.export, schemas, load_annotators(args.export)):
+            problems += len(converted.problems)
+            accumulator.add(converted.task)
+            advance(1)
+    finally:
+        close()
+    report = accumulator.report()
+    if problems:
+        print(
+            f"annotate agreement: {problems} problem(s) in the export; the invalid annotations "
+            "were left out (see 'annotate validate')",
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        print_json(report.to_dict())
+    else:
+        print(report.to_text(), end="")
+    if args.report:
+        atomic_write_text(args.report, report.to_markdown())
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from annotate.labelstudio.convert import iter_tasks
+    from annotate.validate import load_annotators
+
+    schemas = SchemaSet()
+    notes = _read_notes(args.card_notes)
+    options = ExportOptions(
+        mode=args.adjudication,
+        splits=parse_splits(args.splits),
+        card=CardOptions(
+            name=args.name, license=args.license, notes=notes, leaderboard=args.leaderboard
+        ),
+    )
+    problems: list[Problem] = []
+    converted = iter_tasks(args.export, schemas, load_annotators(args.export))
+    tasks = _checked(converted, problems, args.export, args.skip_invalid)
+    advance, close = progress_bar("export")
+    try:
+        summary = export_dataset(
+            _counted(tasks, advance), args.output, schemas, options, force=args.force
+        )
+    finally:
+        close()
+    for problem in problems:
+        print(f"left out: {problem}", file=sys.stderr)
+    _print_summary(summary)
+    return 0
+
+
+def _read_notes(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{path}: cannot read the card notes ({exc})") from exc
+
+
+def _checked(
+    converted: Iterable[Converted], problems: list[Problem], export: Path, skip_invalid: bool
+) -> Iterator[Task]:
+    """The tasks, collecting every problem; without ``skip_invalid`` any problem fails the
+    export after the whole file was read (so every problem is reported and nothing written)."""
+    for item in converted:
+        problems.extend(item.problems)
+        if skip_invalid or not problems:
+            yield item.task
+    if problems and not skip_invalid:
+        raise InvalidInputError(
+            f"{export}: {len(problems)} problem(s); nothing was written (fix them, or pass "
+            "--skip-invalid to leave the invalid annotations out)",
+            problems,
+        )
+
+
+def _counted(tasks: Iterable[Task], advance: Callable[[int], object]) -> Iterator[Task]:
+    for task in tasks:
+        yield task
+        advance(1)
+
+
+def _print_summary(summary: ExportSummary) -> None:
+    splits = ", ".join(f"{name} {n}" for name, n in summary.splits.items())
+    if summary.unchanged:
+        print(f"{summary.output} is up to date ({summary.documents} documents: {splits})")
+    else:
+        print(f"wrote {summary.documents} documents ({splits}) to {summary.output}")
+    methods = ", ".join(f"{name} {n}" for name, n in summary.methods.items()) or "none"
+    print(f"gold by method: {methods}; disagreements left out: {summary.disagreements}")
+    for task_id, reason in summary.left_out:
+        print(f"task {task_id} left out: {reason}", file=sys.stderr)
+    for task_id, doc_id in summary.duplicates:
+        print(f"task {task_id} left out: duplicate document id {doc_id}", file=sys.stderr)

@@ -1,0 +1,745 @@
+"""Scoring predictions against gold: entities, claims with their speakers, dated events.
+
+Every function here is pure: it takes gold :class:`Annotation` records and the
+:class:`Prediction` of each document, aligned by position, and returns scores.
+
+**Entities** are scored with the four SemEval-2013 Task 9.1 schemes exactly as nervaluate
+1.2.1 computes them (tests check the figures equal nervaluate's on the same input):
+
+- ``strict``: same span and same label; ``exact``: same span, any label;
+- ``partial``: overlapping spans count half (``(correct + 0.5 partial) / ...``), any label;
+- ``ent_type``: overlapping span with the same label.
+
+Gold and predicted mentions are matched greedily in text order, as nervaluate does once
+they are sorted; a span "overlaps" a gold span when it covers at least 1% of it (nervaluate's
+default threshold; nervaluate's ends are inclusive, ours exclusive). Micro figures sum the
+counts over all documents and labels; per-label figures score each label on its own
+(gold and predictions of other labels are ignored); macro figures are the unweighted mean
+over the labels found in the gold or the predictions.
+
+**Claims and events** are matched one to one: ``strict`` needs the same span; ``relaxed``
+pairs overlapping spans, largest overlap first (ties: closest boundaries, then text
+order). On the relaxed matches:
+
+- claims: type accuracy, and speaker accuracy: a predicted speaker span is right when it
+  overlaps a mention of the gold speaker (the mention itself or any gold entity of the
+  document with the same canonical name); no speaker is right only when gold has none;
+- events: date accuracy at the gold precision (the predicted date cut to the gold date's
+  parts; a less precise prediction is wrong), the same allowing one day off when both
+  dates are days, and precision accuracy.
+
+An attribute's F1 is its accuracy times the relaxed F1 (TempEval-3's attribute F1).
+Every ratio with a zero denominator is 0.0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from annotate.errors import PredictionsError
+from annotate.predictions import Prediction
+from annotate.records import Annotation, Entity
+
+SCHEMES = ("strict", "exact", "partial", "ent_type")
+OUTCOMES = ("correct", "incorrect", "partial", "missed", "spurious")
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PRF:
+    """Precision, recall and F1."""
+
+    precision: float
+    recall: float
+    f1: float
+
+    @classmethod
+    def of(cls, hits: float, predicted: int, gold: int) -> PRF:
+        """P = hits / predicted, R = hits / gold, F1 their harmonic mean (0.0 when undefined).
+
+        >>> PRF.of(1.5, 2, 3)
+        PRF(precision=0.75, recall=0.5, f1=0.6)
+        """
+        precision = hits / predicted if predicted > 0 else 0.0
+        recall = hits / gold if gold > 0 else 0.0
+        total = precision + recall
+        # The same expression as nervaluate, so the floats agree to the last bit.
+        f1 = 2 * (precision * recall) / total if total > 0 else 0.0
+        return cls(precision, recall, f1)
+
+    def to_dict(self) -> dict[str, float]:
+        return {"precision": self.precision, "recall": self.recall, "f1": self.f1}
+
+
+@dataclass(frozen=True, slots=True)
+class SemEvalCounts:
+    """The SemEval-2013 outcome counts of one scheme (and label)."""
+
+    correct: int = 0
+    incorrect: int = 0
+    partial: int = 0
+    missed: int = 0
+    spurious: int = 0
+
+    @property
+    def actual(self) -> int:
+        """Predicted mentions: correct + incorrect + partial + spurious."""
+        return self.correct + self.incorrect + self.partial + self.spurious
+
+    @property
+    def possible(self) -> int:
+        """Gold mentions: correct + incorrect + partial + missed."""
+        return self.correct + self.incorrect + self.partial + self.missed
+
+    @property
+    def scores(self) -> PRF:
+        """P/R/F1 with half credit for partial matches (only the partial scheme has any)."""
+        return PRF.of(self.correct + 0.5 * self.partial, self.actual, self.possible)
+
+    def to_dict(self) -> Json:
+        counts = {name: getattr(self, name) for name in OUTCOMES}
+        return {**counts, **self.scores.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeScores:
+    """One SemEval scheme: counts over every label, and per label."""
+
+    counts: SemEvalCounts
+    labels: Mapping[str, SemEvalCounts]
+
+    @property
+    def micro(self) -> PRF:
+        return self.counts.scores
+
+    @property
+    def macro(self) -> PRF:
+        """Unweighted means of the per-label precision, recall and F1."""
+        per_label = [c.scores for c in self.labels.values()]
+        if not per_label:
+            return PRF(0.0, 0.0, 0.0)
+        n = len(per_label)
+        return PRF(
+            sum(s.precision for s in per_label) / n,
+            sum(s.recall for s in per_label) / n,
+            sum(s.f1 for s in per_label) / n,
+        )
+
+    def to_dict(self) -> Json:
+        return {
+            "micro": self.counts.to_dict(),
+            "macro": self.macro.to_dict(),
+            "labels": {label: c.to_dict() for label, c in sorted(self.labels.items())},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EntityScores:
+    """The four SemEval-2013 schemes, by name: strict, exact, partial, ent_type."""
+
+    schemes: Mapping[str, SchemeScores]
+
+    def to_dict(self) -> Json:
+        return {name: self.schemes[name].to_dict() for name in SCHEMES}
+
+
+@dataclass(frozen=True, slots=True)
+class SpanScores:
+    """Span detection of a layer: strict (same offsets) and relaxed (overlap) matches."""
+
+    gold: int
+    predicted: int
+    strict_matches: int
+    relaxed_matches: int
+
+    @property
+    def strict(self) -> PRF:
+        return PRF.of(self.strict_matches, self.predicted, self.gold)
+
+    @property
+    def relaxed(self) -> PRF:
+        return PRF.of(self.relaxed_matches, self.predicted, self.gold)
+
+    def to_dict(self) -> Json:
+        counts = {"gold": self.gold, "predicted": self.predicted}
+        return {
+            **counts,
+            "strict": {"matches": self.strict_matches, **self.strict.to_dict()},
+            "relaxed": {"matches": self.relaxed_matches, **self.relaxed.to_dict()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Accuracy:
+    """How many of the matched pairs got an attribute right."""
+
+    correct: int
+    total: int
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.total if self.total > 0 else 0.0
+
+    def f1(self, spans: SpanScores) -> float:
+        """TempEval-3 attribute F1: accuracy on the relaxed matches times relaxed F1."""
+        return self.value * spans.relaxed.f1
+
+    def to_dict(self, spans: SpanScores) -> Json:
+        counts = {"correct": self.correct, "total": self.total}
+        return {**counts, "accuracy": self.value, "f1": self.f1(spans)}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimScores:
+    """Claim spans, and the type and speaker of the matched claims."""
+
+    spans: SpanScores
+    type: Accuracy
+    speaker: Accuracy
+
+    def attributes(self) -> dict[str, Accuracy]:
+        return {"type": self.type, "speaker": self.speaker}
+
+    def to_dict(self) -> Json:
+        attributes = {k: a.to_dict(self.spans) for k, a in self.attributes().items()}
+        return {**self.spans.to_dict(), **attributes}
+
+
+@dataclass(frozen=True, slots=True)
+class EventScores:
+    """Event mention spans, and the date and precision of the matched events."""
+
+    spans: SpanScores
+    date: Accuracy
+    date_within_day: Accuracy
+    precision: Accuracy
+
+    def attributes(self) -> dict[str, Accuracy]:
+        return {
+            "date": self.date,
+            "date_within_day": self.date_within_day,
+            "precision": self.precision,
+        }
+
+    def to_dict(self) -> Json:
+        attributes = {k: a.to_dict(self.spans) for k, a in self.attributes().items()}
+        return {**self.spans.to_dict(), **attributes}
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Every score of a set of predictions against gold."""
+
+    documents: int
+    entities: EntityScores
+    claims: ClaimScores
+    events: EventScores
+
+    def to_dict(self) -> Json:
+        """Everything, with counts, as JSON-ready nested dicts."""
+        return {
+            "documents": self.documents,
+            "entities": self.entities.to_dict(),
+            "claims": self.claims.to_dict(),
+            "events": self.events.to_dict(),
+        }
+
+    def flat_scores(self) -> dict[str, float]:
+        """The headline figures by dotted name: ``entities.strict.f1``, ``claims.relaxed.f1``…"""
+        flat: dict[str, float] = {}
+        for name in SCHEMES:
+            scheme = self.entities.schemes[name]
+            flat.update(_prefixed(f"entities.{name}", scheme.micro))
+            flat[f"entities.{name}.macro_f1"] = scheme.macro.f1
+        for layer, spans, attributes in (
+            ("claims", self.claims.spans, self.claims.attributes()),
+            ("events", self.events.spans, self.events.attributes()),
+        ):
+            flat.update(_prefixed(f"{layer}.strict", spans.strict))
+            flat.update(_prefixed(f"{layer}.relaxed", spans.relaxed))
+            for attribute, accuracy in attributes.items():
+                flat[f"{layer}.{attribute}_accuracy"] = accuracy.value
+                flat[f"{layer}.{attribute}_f1"] = accuracy.f1(spans)
+        return flat
+
+
+def _prefixed(prefix: str, prf: PRF) -> dict[str, float]:
+    return {f"{prefix}.{k}": v for k, v in prf.to_dict().items()}
+
+
+# --- public scoring functions -----------------------------------------------------------
+
+
+def score(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> Scores:
+    """All three layers of ``predicted`` (aligned with ``gold`` by position) scored.
+
+    >>> from annotate.records import Document
+    >>> from annotate.predictions import PredictedEntity
+    >>> doc = Document("d1", "Putin met Assad.", "wire", "2017-11-21", "en")
+    >>> gold = Annotation(doc, entities=(Entity("e1", 0, 5, "Putin", "PERSON"),))
+    >>> pred = Prediction("d1", "demo", "1", entities=(PredictedEntity(0, 5, "PERSON"),))
+    >>> s = score([gold], [pred])
+    >>> s.flat_scores()["entities.strict.f1"], s.flat_scores()["claims.relaxed.f1"]
+    (1.0, 0.0)
+    """
+    return Scores(
+        len(gold),
+        score_entities(gold, predicted),
+        score_claims(gold, predicted),
+        score_events(gold, predicted),
+    )
+
+
+def score_entities(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> EntityScores:
+    """The SemEval-2013 entity schemes, as nervaluate 1.2.1 computes them.
+
+    One right mention, one with the wrong label, one cut short, one missed, one spurious:
+
+    >>> from annotate.records import Document
+    >>> from annotate.predictions import PredictedEntity as P
+    >>> doc = Document("d1", "Putin met Assad in Sochi and Geneva.", "wire", "2017-11-21", "en")
+    >>> gold = Annotation(doc, entities=(
+    ...     Entity("e1", 0, 5, "Putin", "PERSON"), Entity("e2", 10, 15, "Assad", "PERSON"),
+    ...     Entity("e3", 19, 24, "Sochi", "GPE"), Entity("e4", 29, 35, "Geneva", "GPE")))
+    >>> pred = Prediction("d1", "demo", "1", entities=(
+    ...     P(0, 5, "PERSON"), P(10, 15, "ORG"), P(19, 22, "GPE"), P(6, 9, "ORG")))
+    >>> s = score_entities([gold], [pred])
+    >>> s.schemes["strict"].counts
+    SemEvalCounts(correct=1, incorrect=2, partial=0, missed=1, spurious=1)
+    >>> round(s.schemes["partial"].micro.f1, 4)  # (2 + 0.5 * 1) / 4 and / 4
+    0.625
+    """
+    tally = _EntityTally()
+    for gold_doc, prediction in _aligned(gold, predicted):
+        tally.add(gold_doc.entities, prediction)
+    return tally.result()
+
+
+def score_claims(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> ClaimScores:
+    """Claim spans (strict, relaxed) and, on relaxed matches, type and speaker accuracy.
+
+    >>> from annotate.records import Claim, Document
+    >>> from annotate.predictions import PredictedClaim
+    >>> doc = Document("d1", "Putin said the war is ending.", "wire", "2017-11-21", "en")
+    >>> putin = Entity("e1", 0, 5, "Putin", "PERSON")
+    >>> claim = Claim("c1", 11, 28, "the war is ending", "paraphrase", speaker="e1")
+    >>> gold = Annotation(doc, entities=(putin,), claims=(claim,))
+    >>> pred = Prediction("d1", "demo", "1", claims=(
+    ...     PredictedClaim(15, 28, "quote", speaker=(0, 5)),))
+    >>> s = score_claims([gold], [pred])
+    >>> s.spans.strict.f1, s.spans.relaxed.f1, s.type.value, s.speaker.value
+    (0.0, 1.0, 0.0, 1.0)
+    """
+    spans, types, speakers = _SpanTally(), [0, 0], [0, 0]
+    for gold_doc, prediction in _aligned(gold, predicted):
+        pairs = spans.add(gold_doc.claims, prediction.claims)
+        for g, p in pairs:
+            types[0] += g.type == p.type
+            speakers[0] += _speaker_right(g.speaker, p.speaker, gold_doc.entities)
+        types[1] += len(pairs)
+        speakers[1] += len(pairs)
+    return ClaimScores(spans.result(), Accuracy(*types), Accuracy(*speakers))
+
+
+def score_events(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> EventScores:
+    """Event spans (strict, relaxed) and, on relaxed matches, date and precision accuracy.
+
+    >>> from annotate.records import Document, Event
+    >>> from annotate.predictions import PredictedEvent
+    >>> doc = Document("d1", "They met on Monday.", "wire", "2017-11-21", "en")
+    >>> gold = Annotation(doc, event_dates=(
+    ...     Event("v1", 5, 8, "met", "2017-11-20", "day", "relative"),))
+    >>> pred = Prediction("d1", "demo", "1", event_dates=(
+    ...     PredictedEvent(5, 8, "2017-11-21", "day"),))
+    >>> s = score_events([gold], [pred])
+    >>> s.spans.strict.f1, s.date.value, s.date_within_day.value, s.precision.value
+    (1.0, 0.0, 1.0, 1.0)
+    """
+    spans = _SpanTally()
+    right = {"date": [0, 0], "date_within_day": [0, 0], "precision": [0, 0]}
+    for gold_doc, prediction in _aligned(gold, predicted):
+        for g, p in spans.add(gold_doc.event_dates, prediction.event_dates):
+            outcomes = (
+                ("date", date_right(g.date, p.date)),
+                ("date_within_day", date_within_day(g.date, p.date)),
+                ("precision", g.precision == p.precision),
+            )
+            for name, ok in outcomes:
+                right[name][0] += ok
+                right[name][1] += 1
+    totals = {name: Accuracy(*counts) for name, counts in right.items()}
+    return EventScores(spans.result(), **totals)
+
+
+def date_right(gold: str, predicted: str) -> bool:
+    """True when ``predicted`` cut to the precision of ``gold`` equals it.
+
+    >>> date_right("2017-11", "2017-11-20"), date_right("2017-11-20", "2017-11")
+    (True, False)
+    """
+    gold_parts, predicted_parts = gold.split("-"), predicted.split("-")
+    n = len(gold_parts)
+    return len(predicted_parts) >= n and predicted_parts[:n] == gold_parts
+
+
+def date_within_day(gold: str, predicted: str) -> bool:
+    """Like :func:`date_right`, but two day dates one day apart also count.
+
+    >>> date_within_day("2017-11-20", "2017-11-21"), date_within_day("2017-11-20", "2017-12-20")
+    (True, False)
+    """
+    if date_right(gold, predicted):
+        return True
+    if gold.count("-") != 2 or predicted.count("-") != 2:
+        return False
+    gap = dt.date.fromisoformat(gold) - dt.date.fromisoformat(predicted)
+    return abs(gap.days) <= 1
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _aligned(
+    gold: Sequence[Annotation], predicted: Sequence[Prediction]
+) -> Iterator[tuple[Annotation, Prediction]]:
+    if len(gold) != len(predicted):
+        raise PredictionsError(
+            f"cannot score {len(predicted)} prediction(s) against {len(gold)} gold document(s): "
+            "pass one prediction per gold document, in the same order"
+        )
+    for position, (gold_doc, prediction) in enumerate(zip(gold, predicted, strict=True)):
+        if gold_doc.document.id != prediction.document_id:
+            raise PredictionsError(
+                f"prediction {position} is for document {prediction.document_id!r} but gold "
+                f"document {position} is {gold_doc.document.id!r}: align them by document"
+            )
+        yield gold_doc, prediction
+
+
+def _speaker_right(
+    gold_speaker: str | None, predicted: tuple[int, int] | None, entities: Sequence[Entity]
+) -> bool:
+    if gold_speaker is None or predicted is None:
+        return gold_speaker is None and predicted is None
+    start, end = predicted
+    return any(m.start < end and start < m.end for m in _mentions(gold_speaker, entities))
+
+
+def _mentions(entity_id: str, entities: Sequence[Entity]) -> list[Entity]:
+    """The gold mention with this id, and every mention sharing its canonical name."""
+    target = next((e for e in entities if e.id == entity_id), None)
+    if target is None:
+        return []
+    if target.canonical is None:
+        return [target]
+    return [e for e in entities if e is target or e.canonical == target.canonical]
+
+
+# --- span matching (claims, events) -----------------------------------------------------
+
+
+class _Spanned(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+G = TypeVar("G", bound=_Spanned)
+P = TypeVar("P", bound=_Spanned)
+
+
+def _overlapping(
+    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
+) -> list[list[int]]:
+    """For each predicted span, the indices of the ``gold`` spans (sorted by start) it overlaps
+    by at least one code point."""
+    starts = [s for s, _ in gold]
+    longest = max((e - s for s, e in gold), default=0)
+    out: list[list[int]] = []
+    for start, end in predicted:
+        low, high = bisect_left(starts, start - longest), bisect_left(starts, end)
+        out.append([i for i in range(low, high) if gold[i][1] > start])
+    return out
+
+
+def match_spans(
+    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """One-to-one (gold index, predicted index) pairs of overlapping spans.
+
+    Pairs are taken largest overlap first; ties go to the pair with the closest boundaries,
+    then to text order.
+
+    >>> match_spans([(0, 10), (12, 20)], [(5, 14), (0, 9)])
+    [(0, 1), (1, 0)]
+    """
+    order = sorted(range(len(gold)), key=lambda i: gold[i])
+    ordered = [gold[i] for i in order]
+    candidates = []
+    for p, hits in enumerate(_overlapping(ordered, predicted)):
+        ps, pe = predicted[p]
+        for h in hits:
+            gs, ge = ordered[h]
+            overlap = min(pe, ge) - max(ps, gs)
+            candidates.append((-overlap, abs(ps - gs) + abs(pe - ge), order[h], p))
+    candidates.sort()
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for _, _, g, p in candidates:
+        if g not in used_gold and p not in used_predicted:
+            used_gold.add(g)
+            used_predicted.add(p)
+            pairs.append((g, p))
+    return sorted(pairs)
+
+
+class _SpanTally:
+    """Counts of span matches, accumulated document by document."""
+
+    def __init__(self) -> None:
+        self.gold = self.predicted = self.strict = self.relaxed = 0
+
+    def add(self, gold: Sequence[G], predicted: Sequence[P]) -> list[tuple[G, P]]:
+        """Count one document; returns its relaxed matches as (gold, predicted) pairs."""
+        gold_spans = [(g.start, g.end) for g in gold]
+        predicted_spans = [(p.start, p.end) for p in predicted]
+        self.gold += len(gold_spans)
+        self.predicted += len(predicted_spans)
+        self.strict += (Counter(gold_spans) & Counter(predicted_spans)).total()
+        pairs = match_spans(gold_spans, predicted_spans) if gold and predicted else []
+        self.relaxed += len(pairs)
+        return [(gold[g], predicted[p]) for g, p in pairs]
+
+    def result(self) -> SpanScores:
+        return SpanScores(self.gold, self.predicted, self.strict, self.relaxed)
+
+
+# --- SemEval entity schemes -------------------------------------------------------------
+
+Mention = tuple[int, int, str]  # start, end (exclusive), label
+Outcome = tuple[int, int]  # outcome index, gold index taken (-1 for none)
+Rule = Callable[[Mention, Sequence[int], Sequence[Mention], set[int]], Outcome]
+CORRECT, INCORRECT, PARTIAL, MISSED, SPURIOUS = range(5)
+
+
+def _sufficient(pred: Mention, true: Mention) -> bool:
+    """nervaluate's overlap test: the overlap covers at least 1% of the gold span."""
+    overlap = min(pred[1], true[1]) - max(pred[0], true[0])
+    return overlap > 0 and (overlap / (true[1] - true[0])) * 100.0 >= 1.0
+
+
+def _strict(
+    pred: Mention, hits: Sequence[int], gold: Sequence[Mention], taken: set[int]
+) -> Outcome:
+    first = -1
+    for i in hits:
+        if i not in taken:
+            if gold[i] == pred:
+                return CORRECT, i
+            first = i if first < 0 else first
+    return (INCORRECT, first) if first >= 0 else (SPURIOUS, -1)
+
+
+def _exact(pred: Mention, hits: Sequence[int], gold: Sequence[Mention], taken: set[int]) -> Outcome:
+    first = -1
+    for i in hits:
+        if i not in taken:
+            if gold[i][:2] == pred[:2]:
+                return CORRECT, i
+            first = i if first < 0 else first
+    return (INCORRECT, first) if first >= 0 else (SPURIOUS, -1)
+
+
+def _partial(
+    pred: Mention, hits: Sequence[int], gold: Sequence[Mention], taken: set[int]
+) -> Outcome:
+    outcome = _exact(pred, hits, gold, taken)
+    return (PARTIAL, outcome[1]) if outcome[0] == INCORRECT else outcome
+
+
+def _ent_type(
+    pred: Mention, hits: Sequence[int], gold: Sequence[Mention], taken: set[int]
+) -> Outcome:
+    best, best_distance, first_other = -1, 0, -1
+    for i in hits:
+        if i in taken:
+            continue
+        start, end, label = gold[i]
+        distance = abs(pred[0] - start) + abs(pred[1] - end)
+        if label == pred[2] and (best < 0 or distance < best_distance):
+            best, best_distance = i, distance
+        elif label != pred[2] and first_other < 0:
+            first_other = i
+    if best >= 0:
+        return CORRECT, best
+    return (INCORRECT, first_other) if first_other >= 0 else (SPURIOUS, -1)
+
+
+RULES: dict[str, Rule] = {
+    "strict": _strict,
+    "exact": _exact,
+    "partial": _partial,
+    "ent_type": _ent_type,
+}
+
+
+class _EntityTally:
+    """SemEval counts per scheme, over all labels and per label, accumulated by document."""
+
+    def __init__(self) -> None:
+        self.overall = {name: [0] * 5 for name in SCHEMES}
+        self.labels: dict[str, dict[str, list[int]]] = {name: {} for name in SCHEMES}
+
+    def add(self, gold_entities: Sequence[Entity], prediction: Prediction) -> None:
+        gold = sorted((e.start, e.end, e.label) for e in gold_entities)
+        predicted = sorted((e.start, e.end, e.label) for e in prediction.entities)
+        hits = self._hits(gold, predicted)
+        same_label = [
+            [i for i in h if gold[i][2] == p[2]] for p, h in zip(predicted, hits, strict=True)
+        ]
+        for name, rule in RULES.items():
+            overall = self.overall[name]
+            for _, outcome in _greedy(rule, gold, predicted, hits):
+                overall[outcome] += 1
+            per_label = self.labels[name]
+            for label, outcome in _greedy(rule, gold, predicted, same_label):
+                per_label.setdefault(label, [0] * 5)[outcome] += 1
+
+    @staticmethod
+    def _hits(gold: Sequence[Mention], predicted: Sequence[Mention]) -> list[list[int]]:
+        spans = [(s, e) for s, e, _ in gold]
+        return [
+            [i for i in hits if _sufficient(p, gold[i])]
+            for p, hits in zip(
+                predicted, _overlapping(spans, [p[:2] for p in predicted]), strict=True
+            )
+        ]
+
+    def result(self) -> EntityScores:
+        schemes = {
+            name: SchemeScores(
+                SemEvalCounts(*self.overall[name]),
+                {label: SemEvalCounts(*c) for label, c in self.labels[name].items()},
+            )
+            for name in SCHEMES
+        }
+        return EntityScores(schemes)
+
+
+def _greedy(
+    rule: Rule,
+    gold: Sequence[Mention],
+    predicted: Sequence[Mention],
+    hits: Sequence[Sequence[int]],
+) -> Iterator[tuple[str, int]]:
+    """nervaluate's matching: each prediction in turn takes the gold mention its rule picks.
+
+    Yields (label, outcome) for each prediction, then for each gold mention left missed.
+    """
+    taken: set[int] = set()
+    for pred, pred_hits in zip(predicted, hits, strict=True):
+        outcome, index = rule(pred, pred_hits, gold, taken) if pred_hits else (SPURIOUS, -1)
+        if index >= 0:
+            taken.add(index)
+        yield pred[2], outcome
+    for index, true in enumerate(gold):
+        if index not in taken:
+            yield true[2], MISSED
+
+
+# --- text report ------------------------------------------------------------------------
+
+
+def render_table(scores: Scores) -> str:
+    """The scores as plain-text tables, one block per layer."""
+    blocks = [
+        _entity_table(scores.entities),
+        _entity_label_table(scores.entities),
+        _layer_table("Claims", scores.claims.spans, scores.claims.attributes()),
+        _layer_table("Dated events", scores.events.spans, scores.events.attributes()),
+    ]
+    return f"Documents scored: {scores.documents}\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def _f(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _table(title: str | None, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A title and aligned columns: the first left-aligned, the others right-aligned."""
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    lines = [] if title is None else [title]
+    for row in (header, *rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _entity_table(entities: EntityScores) -> str:
+    header = ["scheme", "P", "R", "F1", "macro-F1", *OUTCOMES]
+    rows = []
+    for name in SCHEMES:
+        scheme = entities.schemes[name]
+        c, micro = scheme.counts, scheme.micro
+        counts = [c.correct, c.incorrect, c.partial, c.missed, c.spurious]
+        rows.append(
+            [
+                name,
+                _f(micro.precision),
+                _f(micro.recall),
+                _f(micro.f1),
+                _f(scheme.macro.f1),
+                *map(str, counts),
+            ]
+        )
+    return _table("Entities (SemEval-2013, micro P/R/F1)", header, rows)
+
+
+def _entity_label_table(entities: EntityScores) -> str:
+    strict = entities.schemes["strict"]
+    header = ["label", "gold", "predicted", *(f"{name} F1" for name in SCHEMES)]
+    rows = [
+        [
+            label,
+            str(counts.possible),
+            str(counts.actual),
+            *(_f(entities.schemes[name].labels[label].scores.f1) for name in SCHEMES),
+        ]
+        for label, counts in sorted(strict.labels.items())
+    ]
+    return _table("Entities per label", header, rows)
+
+
+def _layer_table(title: str, spans: SpanScores, attributes: Mapping[str, Accuracy]) -> str:
+    header = ["match", "gold", "predicted", "matched", "P", "R", "F1"]
+    rows = [
+        [
+            kind,
+            str(spans.gold),
+            str(spans.predicted),
+            str(matches),
+            _f(prf.precision),
+            _f(prf.recall),
+            _f(prf.f1),
+        ]
+        for kind, matches, prf in (
+            ("strict", spans.strict_matches, spans.strict),
+            ("relaxed", spans.relaxed_matches, spans.relaxed),
+        )
+    ]
+    attribute_rows = [
+        [name, f"{a.correct}/{a.total}", _f(a.value), _f(a.f1(spans))]
+        for name, a in attributes.items()
+    ]
+    attribute_header = ["attribute (on relaxed matches)", "right", "accuracy", "F1"]
+    return _table(title, header, rows) + "\n" + _table(None, attribute_header, attribute_rows)

@@ -1,0 +1,148 @@
+"""Shared fixtures. Integration tests talk to a real Label Studio started here on 127.0.0.1
+with a temporary data folder; if the server cannot start, they fail (they never skip)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from annotate.labelstudio.client import Client, Connection
+from annotate.labelstudio.server import Credentials, LocalServer
+from annotate.schema import SchemaSet
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus" / "sochi-2017"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    credentials: Credentials
+    server: LocalServer
+
+    @property
+    def connection(self) -> Connection:
+        return Connection(self.url, self.credentials.token)
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LocalServer(tmp_path_factory.mktemp("label-studio"))
+    status = server.start()
+    assert status.url is not None
+    try:
+        yield LiveServer(status.url, server.credentials(), server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def client(label_studio: LiveServer) -> Client:
+    return Client(label_studio.connection)
+
+
+@pytest.fixture
+def project_title(request: pytest.FixtureRequest) -> str:
+    return f"{request.node.name[:40]} {uuid.uuid4().hex[:8]}"  # Label Studio allows 50 chars
+
+
+@pytest.fixture
+def ls_env(label_studio: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
+    """Point the CLI at the test server through the documented environment variables."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.credentials.token)
+    return label_studio
+
+
+@pytest.fixture(scope="session")
+def schemas() -> SchemaSet:
+    return SchemaSet()
+
+
+class FaultProxy:
+    """An HTTP proxy on 127.0.0.1 in front of the test server that can inject faults.
+
+    ``fail(method, path_fragment, times, forward_first)`` makes the next ``times`` matching
+    requests answer 503; with ``forward_first`` the request reaches the server first, which
+    is what a load balancer timing out on a slow import looks like.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        import http.server
+        import threading
+
+        import httpx
+
+        self.upstream = upstream
+        self.rules: list[dict[str, object]] = []
+        self.seen: list[tuple[str, str, int]] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                rule = proxy._match(self.command, self.path)
+                status = 0
+                if rule is None or rule["forward_first"]:
+                    headers = {k: v for k, v in self.headers.items()
+                               if k.lower() not in {"host", "content-length", "accept-encoding"}}
+                    upstream = httpx.request(self.command, proxy.upstream + self.path, content=body,
+                                             headers=headers, timeout=120)
+                    status = upstream.status_code
+                proxy.seen.append((self.command, self.path, 503 if rule else status))
+                if rule is not None:
+                    self.send_response(503)
+                    self.send_header("Content-Type", "application/json")
+                    payload = b'{"detail": "injected fault"}'
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                self.send_response(upstream.status_code)
+                for key, value in upstream.headers.items():
+                    if key.lower() not in {"content-length", "transfer-encoding", "content-encoding",
+                                           "connection"}:
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(upstream.content)))
+                self.end_headers()
+                self.wfile.write(upstream.content)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def fail(self, method: str, fragment: str, times: int = 1, forward_first: bool = False) -> None:
+        self.rules.append({"method": method, "fragment": fragment, "left": times,
+                           "forward_first": forward_first})
+
+    def _match(self, method: str, path: str) -> dict[str, object] | None:
+        for rule in self.rules:
+            if rule["method"] == method and str(rule["fragment"]) in path and int(rule["left"]) > 0:  # type: ignore[call-overload]
+                rule["left"] = int(rule["left"]) - 1  # type: ignore[call-overload]
+                return rule
+        return None
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fault_proxy(label_studio: LiveServer) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(label_studio.url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()

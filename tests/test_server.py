@@ -1,0 +1,62 @@
+"""The embedded default server, against the real label-studio package."""
+
+from __future__ import annotations
+
+import stat
+
+import httpx
+import pytest
+
+from annotate.errors import ServerError
+from annotate.labelstudio.server import LocalServer, free_port
+
+pytestmark = pytest.mark.server
+
+
+def test_server_runs_on_loopback_with_private_credentials(label_studio) -> None:
+    server: LocalServer = label_studio.server
+    assert label_studio.url.startswith("http://127.0.0.1:")
+    assert httpx.get(f"{label_studio.url}/health", timeout=5).json() == {"status": "UP"}
+    mode = stat.S_IMODE(server.credentials_file.stat().st_mode)
+    assert mode == 0o600
+    token = label_studio.credentials.token
+    whoami = httpx.get(f"{label_studio.url}/api/current-user/whoami",
+                       headers={"Authorization": f"Token {token}"}, timeout=5)
+    assert whoami.json()["email"] == label_studio.credentials.email
+
+
+def test_start_is_idempotent(label_studio) -> None:
+    server: LocalServer = label_studio.server
+    before = server.status()
+    again = server.start()
+    assert again.running and again.pid == before.pid and again.url == before.url
+
+
+def test_secrets_stay_out_of_logs_and_command_line(label_studio) -> None:
+    server: LocalServer = label_studio.server
+    creds = label_studio.credentials
+    log = server.log_file.read_text(encoding="utf-8", errors="replace")
+    status = server.status()
+    cmdline = open(f"/proc/{status.pid}/cmdline", "rb").read().decode(errors="replace")
+    for secret in (creds.token, creds.password):
+        assert secret not in log
+        assert secret not in cmdline
+        assert secret not in repr(creds)
+
+
+def test_busy_port_is_refused(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is already in use"):
+            LocalServer(tmp_path).start(port=port)
+
+
+def test_stop_only_stops_its_own_server(tmp_path, label_studio) -> None:
+    other = LocalServer(tmp_path)
+    assert other.stop() is False  # nothing started from this folder
+    assert label_studio.server.status().running
+    assert free_port() > 0

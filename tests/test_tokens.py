@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from annotate.records import Entity
+from annotate.tokens import bio_tags, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Putin met Xi.", ["Putin", "met", "Xi", "."], id="words-and-period"),
+        pytest.param("😀 Line\r\nPutin", ["😀", "Line", "Putin"], id="emoji-and-crlf"),
+        pytest.param(
+            "“We agree,” he said", ["“", "We", "agree", ",", "”", "he", "said"], id="curly-quotes"
+        ),
+        pytest.param("Al\u00a0Assad", ["Al", "Assad"], id="non-breaking-space"),
+        pytest.param("", [], id="empty"),
+    ],
+)
+def test_tokens_and_their_code_point_offsets(text: str, expected: list[str]) -> None:
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == expected
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+
+
+def test_emoji_counts_as_one_code_point() -> None:
+    # "😀 Putin": the emoji is 1 code point (2 UTF-16 units), so Putin starts at 2.
+    assert tokenize("😀 Putin")[1][1:] == (2, 7)
+
+
+def _entity(text: str, sub: str, label: str) -> Entity:
+    start = text.index(sub)
+    return Entity(sub, start, start + len(sub), sub, label)
+
+
+TEXT = "Vladimir Putin's Kremlin met Russia's Black Sea fleet."
+
+
+@pytest.mark.parametrize(
+    ("mentions", "expected"),
+    [
+        pytest.param(
+            [("Vladimir Putin", "PERSON"), ("Kremlin", "ORG")],
+            ["B-PERSON", "I-PERSON", "O", "O", "B-ORG", "O", "O", "O", "O", "O", "O", "O", "O"],
+            id="multi-token-and-single",
+        ),
+        pytest.param(
+            [("Black Sea", "LOC"), ("Sea", "ORG")],
+            ["O"] * 9 + ["B-LOC", "I-LOC", "O", "O"],
+            id="nested-longest-wins",
+        ),
+        pytest.param(
+            [("Russi", "GPE")],
+            ["O"] * 6 + ["B-GPE"] + ["O"] * 6,
+            id="mention-ending-inside-a-token",
+        ),
+    ],
+)
+def test_bio_tags(mentions: list[tuple[str, str]], expected: list[str]) -> None:
+    tokens = tokenize(TEXT)
+    # tokens: Vladimir Putin ' s Kremlin met Russia ' s Black Sea fleet .
+    entities = [_entity(TEXT, sub, label) for sub, label in mentions]
+    assert bio_tags(tokens, entities) == expected
