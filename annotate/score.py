@@ -251,26 +251,22 @@ class Scores:
         }
 
     def flat_scores(self) -> dict[str, float]:
-        """The headline figures by dotted name: ``entities.strict.f1``, ``claims.relaxed.f1``…"""
-        flat: dict[str, float] = {}
-        for name in SCHEMES:
-            scheme = self.entities.schemes[name]
-            flat.update(_prefixed(f"entities.{name}", scheme.micro))
-            flat[f"entities.{name}.macro_f1"] = scheme.macro.f1
+        """The headline figures by dotted name (a leaderboard row): F1s and accuracies.
+
+        Precision, recall and counts are in :meth:`to_dict`.
+        """
+        flat = {f"entities.{name}.f1": self.entities.schemes[name].micro.f1 for name in SCHEMES}
+        flat["entities.strict.macro_f1"] = self.entities.schemes["strict"].macro.f1
         for layer, spans, attributes in (
             ("claims", self.claims.spans, self.claims.attributes()),
             ("events", self.events.spans, self.events.attributes()),
         ):
-            flat.update(_prefixed(f"{layer}.strict", spans.strict))
-            flat.update(_prefixed(f"{layer}.relaxed", spans.relaxed))
+            flat[f"{layer}.strict.f1"] = spans.strict.f1
+            flat[f"{layer}.relaxed.f1"] = spans.relaxed.f1
             for attribute, accuracy in attributes.items():
                 flat[f"{layer}.{attribute}_accuracy"] = accuracy.value
                 flat[f"{layer}.{attribute}_f1"] = accuracy.f1(spans)
         return flat
-
-
-def _prefixed(prefix: str, prf: PRF) -> dict[str, float]:
-    return {f"{prefix}.{k}": v for k, v in prf.to_dict().items()}
 
 
 # --- public scoring functions -----------------------------------------------------------

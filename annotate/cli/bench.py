@@ -1,0 +1,84 @@
+"""``annotate bench``: score an extractor's predictions against a gold dataset split."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from annotate.bench import (
+    BenchReport,
+    append_leaderboard,
+    bench as run_bench,
+    gold_version,
+    run_extractor,
+)
+from annotate.cli.output import emit, progress_bar
+from annotate.errors import AnnotateError
+from annotate.predictions import Prediction, load_predictions
+from annotate.records import Annotation, Document
+from annotate.schema import SchemaSet
+
+USAGE_ERROR = 2
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Exit 0 when scored, 1 when the predictions are invalid, 2 for usage and IO errors."""
+    problem = _missing_input(args)
+    if problem:
+        print(f"annotate bench: {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    from annotate.dataset import read_gold
+
+    gold = read_gold(args.gold, args.split)
+    predictions = _predictions(args, {a.document.id: a.document for a in gold})
+    report = run_bench(gold, predictions)
+    try:
+        text = (
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+            if args.format == "json"
+            else report.to_text()
+        )
+        emit(text, args.output)
+        if args.leaderboard:
+            _record(args, report, gold)
+    except OSError as exc:
+        print(f"annotate bench: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+def _missing_input(args: argparse.Namespace) -> str | None:
+    if not Path(args.gold).is_dir():
+        return f"--gold {args.gold}: no such dataset folder"
+    if args.predictions is not None and not Path(args.predictions).is_file():
+        return f"--predictions {args.predictions}: no such file"
+    return None
+
+
+def _predictions(args: argparse.Namespace, documents: dict[str, Document]) -> list[Prediction]:
+    schemas = SchemaSet()
+    if args.predictions is not None:
+        return load_predictions(args.predictions, documents, schemas)
+    advance, close = progress_bar(f"extract ({args.extractor})", total=len(documents))
+    try:
+        return run_extractor(args.extractor, documents.values(), advance, schemas)
+    finally:
+        close()
+
+
+def _record(args: argparse.Namespace, report: BenchReport, gold: list[Annotation]) -> None:
+    if len(report.extractors) > 1:
+        names = ", ".join(f"{n} {v}" for n, v in report.extractors)
+        raise AnnotateError(f"cannot record one leaderboard run for several extractors ({names})")
+    name, version = (
+        report.extractors[0] if report.extractors else (args.extractor or "unknown", "unknown")
+    )
+    run = append_leaderboard(
+        args.leaderboard, report, name, version, gold_version(gold), args.split
+    )
+    print(
+        f"leaderboard {args.leaderboard}: run of {name} {version} on {run['date']} appended",
+        file=sys.stderr,
+    )
