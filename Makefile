@@ -55,7 +55,7 @@ test: install chromium lint typecheck
 	$(BIN)/pytest
 
 gold: install
-	$(BIN)/python -m annotate.goldbuild
+	$(BIN)/python scripts/build_gold.py
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

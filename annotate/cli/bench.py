@@ -7,13 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from annotate.bench import (
-    BenchReport,
-    append_leaderboard,
-    bench as run_bench,
-    gold_version,
-    run_extractor,
-)
+import annotate.bench as benchmark
 from annotate.cli.output import emit, progress_bar
 from annotate.errors import AnnotateError
 from annotate.predictions import Prediction, load_predictions
@@ -33,7 +27,7 @@ def bench(args: argparse.Namespace) -> int:
 
     gold = read_gold(args.gold, args.split)
     predictions = _predictions(args, {a.document.id: a.document for a in gold})
-    report = run_bench(gold, predictions)
+    report = benchmark.bench(gold, predictions)
     try:
         text = (
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
@@ -63,20 +57,23 @@ def _predictions(args: argparse.Namespace, documents: dict[str, Document]) -> li
         return load_predictions(args.predictions, documents, schemas)
     advance, close = progress_bar(f"extract ({args.extractor})", total=len(documents))
     try:
-        return run_extractor(args.extractor, documents.values(), advance, schemas)
+        return benchmark.run_extractor(args.extractor, documents.values(), advance, schemas)
     finally:
         close()
 
 
-def _record(args: argparse.Namespace, report: BenchReport, gold: list[Annotation]) -> None:
+def _record(
+    args: argparse.Namespace, report: benchmark.BenchReport, gold: list[Annotation]
+) -> None:
     if len(report.extractors) > 1:
         names = ", ".join(f"{n} {v}" for n, v in report.extractors)
         raise AnnotateError(f"cannot record one leaderboard run for several extractors ({names})")
     name, version = (
         report.extractors[0] if report.extractors else (args.extractor or "unknown", "unknown")
     )
-    run = append_leaderboard(
-        args.leaderboard, report, name, version, gold_version(gold), args.split
+    version_of_gold = benchmark.gold_version(gold)
+    run = benchmark.append_leaderboard(
+        args.leaderboard, report, name, version, version_of_gold, args.split
     )
     print(
         f"leaderboard {args.leaderboard}: run of {name} {version} on {run['date']} appended",
