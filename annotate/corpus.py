@@ -82,7 +82,9 @@ def _manifest_rows(folder: Path) -> Iterator[Row]:
         where = Location(file=str(manifest), line=number, document_id=data.get("id"))
         name = data.pop("file", None)
         if not isinstance(name, str) or not name:
-            where = Location(file=str(manifest), line=number, document_id=data.get("id"), field="file")
+            where = Location(
+                file=str(manifest), line=number, document_id=data.get("id"), field="file"
+            )
             yield number, data, [Problem(where, "no 'file' naming the text file", code="schema")]
             continue
         text, problem = _read_text(folder / name, where)
@@ -101,7 +103,8 @@ def _read_text(path: Path, where: Location) -> tuple[str | None, Problem | None]
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        msg = f"{path.name} is not UTF-8: invalid byte 0x{raw[exc.start]:02x} at byte offset {exc.start}"
+        byte = raw[exc.start]
+        msg = f"{path.name} is not UTF-8: invalid byte 0x{byte:02x} at byte offset {exc.start}"
         return None, Problem(where, msg, code="encoding")
 
 

@@ -16,6 +16,7 @@ from annotate.errors import SchemaError
 from annotate.schema import DOCUMENT, SchemaSet
 
 FeatureType = Any  # datasets has no public union of feature types
+SCALARS = {"string": "string", "integer": "int32", "number": "float64", "boolean": "bool"}
 
 
 def _feature(prop: Mapping[str, Any], where: str) -> FeatureType:
@@ -25,14 +26,8 @@ def _feature(prop: Mapping[str, Any], where: str) -> FeatureType:
     if isinstance(kind, list):  # nullable: ["string", "null"]
         kinds = [k for k in kind if k != "null"]
         kind = kinds[0] if len(kinds) == 1 else None
-    if kind == "string":
-        return Value("string")
-    if kind == "integer":
-        return Value("int32")
-    if kind == "number":
-        return Value("float64")
-    if kind == "boolean":
-        return Value("bool")
+    if kind in SCALARS:
+        return Value(SCALARS[kind])
     if kind == "array":
         return List(_feature(prop.get("items", {}), f"{where}[]"))
     if kind == "object":

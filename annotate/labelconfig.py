@@ -18,8 +18,16 @@ TEXT = "text"
 HEADER = "Source: $outlet · published $published"
 # Colour-blind-friendly palette (Okabe–Ito plus two), assigned in label order.
 PALETTE = (
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
-    "#D55E00", "#CC79A7", "#999999", "#882255", "#44AA99",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#999999",
+    "#882255",
+    "#44AA99",
 )
 
 
@@ -38,7 +46,8 @@ def labeling_config(schemas: SchemaSet, layers: Sequence[str] | None = None) -> 
         _labels(root, layer, colours)
     names = {layer.name for layer in selected}
     relations = [
-        layer.relation for layer in selected
+        layer.relation
+        for layer in selected
         if layer.relation and layer.relation.target_layer in names
     ]
     if relations:
@@ -63,9 +72,7 @@ def _attributes(root: ET.Element, layer: Layer) -> None:
     if not layer.attributes:
         return
     # Shown only while a region of this layer is selected.
-    view = ET.SubElement(
-        root, "View", visibleWhen="region-selected", whenTagName=layer.name
-    )
+    view = ET.SubElement(root, "View", visibleWhen="region-selected", whenTagName=layer.name)
     for attribute in layer.attributes:
         ET.SubElement(view, "Header", value=attribute.title, size="6")
         _control(view, layer, attribute)
@@ -74,10 +81,12 @@ def _attributes(root: ET.Element, layer: Layer) -> None:
 def _control(parent: ET.Element, layer: Layer, attribute: Attribute) -> None:
     common = {"name": layer.control_name(attribute), "toName": TEXT, "perRegion": "true"}
     if attribute.control == "Choices":
-        choices = ET.SubElement(parent, "Choices", choice="single-radio", showInline="true", **common)
+        extra = {"choice": "single-radio", "showInline": "true"}
+        choices = ET.SubElement(parent, "Choices", attrib={**extra, **common})
         for value in attribute.choices:
             ET.SubElement(choices, "Choice", value=value)
     elif attribute.control == "DateTime":
-        ET.SubElement(parent, "DateTime", only="date", **common)
+        ET.SubElement(parent, "DateTime", attrib={"only": "date", **common})
     else:
-        ET.SubElement(parent, "TextArea", maxSubmissions="1", editable="true", **common)
+        extra = {"maxSubmissions": "1", "editable": "true"}
+        ET.SubElement(parent, "TextArea", attrib={**extra, **common})

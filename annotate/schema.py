@@ -30,7 +30,7 @@ _EXTENSION = "x-annotate"
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """A per-region attribute the annotator sets on a selected span (Choices, DateTime, TextArea)."""
+    """A per-region attribute set on a selected span: Choices, DateTime or TextArea."""
 
     field: str
     control: str
@@ -74,7 +74,11 @@ class Layer:
 
     def label_of(self, record_label: str | None) -> str:
         """The Label Studio label value of a region of this layer."""
-        return record_label if self.label_field else self.labels[0]
+        if self.label_field is None:
+            return self.labels[0]
+        if record_label is None:
+            raise SchemaError(f"layer {self.name}: a region needs its {self.label_field}")
+        return record_label
 
 
 def default_schema_dir() -> Path:
@@ -136,10 +140,14 @@ def _layer(name: str, schema: Mapping[str, Any], where: str) -> Layer:
         control = prop.get(_EXTENSION, {}).get("control")
         if control == "Relation":
             rel = prop[_EXTENSION]
-            relation = Relation(field, rel["relation"], rel["target_layer"], tuple(rel["target_labels"]))
+            relation = Relation(
+                field, rel["relation"], rel["target_layer"], tuple(rel["target_labels"])
+            )
         elif control is not None:
             attributes.append(_attribute(field, prop, f"{where} properties.{field}"))
-    return Layer(name, ext.get("title", name), schema, label_field, labels, tuple(attributes), relation)
+    return Layer(
+        name, ext.get("title", name), schema, label_field, labels, tuple(attributes), relation
+    )
 
 
 class SchemaSet:
@@ -163,10 +171,14 @@ class SchemaSet:
                 continue
             target = self.layers.get(rel.target_layer)
             if target is None:
-                raise SchemaError(f"{layer.name}: relation targets unknown layer {rel.target_layer!r}")
+                raise SchemaError(
+                    f"{layer.name}: relation targets unknown layer {rel.target_layer!r}"
+                )
             unknown = set(rel.target_labels) - set(target.labels)
             if unknown:
-                raise SchemaError(f"{layer.name}: relation targets unknown labels {sorted(unknown)}")
+                raise SchemaError(
+                    f"{layer.name}: relation targets unknown labels {sorted(unknown)}"
+                )
 
     @cached_property
     def registry(self) -> Registry[Any]:

@@ -67,10 +67,16 @@ def validate_export(
         report.annotations += len(converted.task.submissions) + len(converted.rejected)
         report.problems += converted.problems
         report.rejected += [
-            {"task_id": converted.task.task_id, "document_id": converted.task.document.id,
-             "problems": [p.to_dict() for p in converted.problems
-                          if p.where.annotation_id in (None, annotation.get("id"))],
-             "annotation": annotation}
+            {
+                "task_id": converted.task.task_id,
+                "document_id": converted.task.document.id,
+                "problems": [
+                    p.to_dict()
+                    for p in converted.problems
+                    if p.where.annotation_id in (None, annotation.get("id"))
+                ],
+                "annotation": annotation,
+            }
             for annotation in converted.rejected
         ]
     return report

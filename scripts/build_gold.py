@@ -29,7 +29,7 @@ from annotate.extractors.baseline import predict_corpus
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import annotator_name, iter_tasks
 from annotate.labelstudio.pull import pull
-from annotate.labelstudio.push import push
+from annotate.labelstudio.push import PushOptions, push
 from annotate.labelstudio.server import LocalServer
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.records import Annotation
@@ -57,9 +57,14 @@ def recorded_annotations() -> tuple[list[RecordedAnnotation], str]:
     items, dates = [], []
     for task in tasks:
         for annotation in task["annotations"]:
-            items.append(RecordedAnnotation(
-                task["data"]["doc_id"], annotator_name(annotation["completed_by"], {}),
-                annotation["result"], bool(annotation.get("ground_truth"))))
+            items.append(
+                RecordedAnnotation(
+                    task["data"]["doc_id"],
+                    annotator_name(annotation["completed_by"], {}),
+                    annotation["result"],
+                    bool(annotation.get("ground_truth")),
+                )
+            )
             dates.append(str(annotation.get("created_at", ""))[:10])
     return items, max(dates)
 
@@ -87,9 +92,11 @@ def main() -> int:
     print("starting the local Label Studio (the first start takes about a minute) …", flush=True)
     status = server.start()
     client = Client(Connection(str(status.url), server.credentials().token))
-    report = push(client, documents, PROJECT, schemas, predictions=predictions)
-    print(f"pushed {len(report.imported)} new document(s) to {PROJECT!r} at {client.url} "
-          f"({len(report.unchanged)} already there), with baseline pre-annotations")
+    report = push(client, documents, PROJECT, PushOptions(schemas, predictions=predictions))
+    print(
+        f"pushed {len(report.imported)} new document(s) to {PROJECT!r} at {client.url} "
+        f"({len(report.unchanged)} already there), with baseline pre-annotations"
+    )
     made = submit(client, report.project.id, recorded)
     print(f"submitted {made} recorded annotation(s) ({len(recorded) - made} already there)")
 
@@ -110,16 +117,24 @@ def main() -> int:
     first = predictions[0]
     append_leaderboard(board, scores, first.extractor, first.version, gold_version(gold), "test")
 
-    notes = CARD_NOTES.read_text(encoding="utf-8").replace("{{DISPUTED_CLAIMS}}", disputed_claims(gold))
-    card = CardOptions(name="Sochi 2017: entities, claims and dated events", license="cc-by-4.0",
-                       notes=notes, leaderboard=board)
+    notes = CARD_NOTES.read_text(encoding="utf-8").replace(
+        "{{DISPUTED_CLAIMS}}", disputed_claims(gold)
+    )
+    card = CardOptions(
+        name="Sochi 2017: entities, claims and dated events",
+        license="cc-by-4.0",
+        notes=notes,
+        leaderboard=board,
+    )
     summary = export_dataset(tasks, GOLD, schemas, ExportOptions(card=card), force=True)
 
     print(agree.to_text(), end="")
     print(scores.to_text(), end="")
     state = "unchanged" if summary.unchanged else "written"
     print(f"gold dataset {state}: {GOLD.relative_to(ROOT)}/ ({summary.tasks} documents)")
-    print('load it with:  datasets.load_dataset("gold")  or  datasets.load_dataset("gold", "tokens")')
+    print(
+        'load it with:  datasets.load_dataset("gold")  or  datasets.load_dataset("gold", "tokens")'
+    )
     print("stop the local Label Studio with: .venv/bin/annotate server stop")
     return 0
 

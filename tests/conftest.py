@@ -93,10 +93,18 @@ class FaultProxy:
                 rule = proxy._match(self.command, self.path)
                 status = 0
                 if rule is None or rule["forward_first"]:
-                    headers = {k: v for k, v in self.headers.items()
-                               if k.lower() not in {"host", "content-length", "accept-encoding"}}
-                    upstream = httpx.request(self.command, proxy.upstream + self.path, content=body,
-                                             headers=headers, timeout=120)
+                    headers = {
+                        k: v
+                        for k, v in self.headers.items()
+                        if k.lower() not in {"host", "content-length", "accept-encoding"}
+                    }
+                    upstream = httpx.request(
+                        self.command,
+                        proxy.upstream + self.path,
+                        content=body,
+                        headers=headers,
+                        timeout=120,
+                    )
                     status = upstream.status_code
                 proxy.seen.append((self.command, self.path, 503 if rule else status))
                 if rule is not None:
@@ -109,8 +117,12 @@ class FaultProxy:
                     return
                 self.send_response(upstream.status_code)
                 for key, value in upstream.headers.items():
-                    if key.lower() not in {"content-length", "transfer-encoding", "content-encoding",
-                                           "connection"}:
+                    if key.lower() not in {
+                        "content-length",
+                        "transfer-encoding",
+                        "content-encoding",
+                        "connection",
+                    }:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(upstream.content)))
                 self.end_headers()
@@ -124,8 +136,9 @@ class FaultProxy:
         self.thread.start()
 
     def fail(self, method: str, fragment: str, times: int = 1, forward_first: bool = False) -> None:
-        self.rules.append({"method": method, "fragment": fragment, "left": times,
-                           "forward_first": forward_first})
+        self.rules.append(
+            {"method": method, "fragment": fragment, "left": times, "forward_first": forward_first}
+        )
 
     def _match(self, method: str, path: str) -> dict[str, object] | None:
         for rule in self.rules:

@@ -32,36 +32,82 @@ def test_valid_export_converts_every_layer(schemas: SchemaSet) -> None:
     speakers = {c.text: c.speaker for c in layers.claims}
     assert speakers == {"Putin met Assad in Sochi on Monday": "e4", "We are close to victory": "e5"}
     [event] = layers.event_dates
-    assert (event.text, event.date, event.precision, event.basis) == ("met", "2017-11-20", "day", "relative")
+    assert (event.text, event.date, event.precision, event.basis) == (
+        "met",
+        "2017-11-20",
+        "day",
+        "relative",
+    )
 
 
 CATALOGUE = [
-    pytest.param("offsets-out-of-range", "region e3, field value.start/end: offsets out of range; "
-                 "expected 0 <= start < end <= text length 149, found start 57, end 189", id="offsets"),
-    pytest.param("span-text-differs", "region e2, field value.text: span text differs from the task "
-                 "text at these offsets; expected 'Assad', found 'Asad'", id="span-text"),
-    pytest.param("unknown-label", "region e3, field entities.labels: unknown label in layer entities; "
-                 "expected one of PERSON, ORG, GPE, LOC, NORP, EVENT, found 'CITY'", id="unknown-label"),
-    pytest.param("choice-outside-schema", "region c2, field claims_type: choice outside the schema; "
-                 "expected one of quote, paraphrase, assertion, found ['rumour']", id="choice"),
-    pytest.param("attribute-without-region", "region ghost, field claims_type: per-region attribute "
-                 "without its region", id="orphan-attribute"),
-    pytest.param("relation-to-missing-region", "region zzz, field relation: relation to a missing region",
-                 id="relation-missing-region"),
-    pytest.param("speaker-not-person-org-norp", "region c1, field speaker: speaker must be an entity "
-                 "labelled PERSON/ORG/NORP; expected PERSON/ORG/NORP, found entities region e3 labelled GPE",
-                 id="speaker-label"),
-    pytest.param("impossible-date", "region v1, field date: invalid or impossible date; expected a real "
-                 "date YYYY-MM-DD, found '2017-02-30'", id="impossible-date"),
-    pytest.param("precision-disagrees-with-date", "region v1, field date: date precision disagrees with "
-                 "its value; expected a date with 3 part(s) for precision day, found '2017-11'",
-                 id="precision"),
-    pytest.param("duplicate-document-ids", "task 6, doc doc-emoji, field data.doc_id: duplicate document "
-                 "id (also task 5)", id="duplicate-doc-ids"),
-    pytest.param("annotation-without-results", "task 3, doc doc-emoji, annotation 30, by user 1, field "
-                 "result: annotation has no results", id="no-results"),
-    pytest.param("text-hash-mismatch", "task 4, doc doc-emoji, field data.text_sha256: the task text no "
-                 "longer matches its hash", id="text-hash"),
+    pytest.param(
+        "offsets-out-of-range",
+        "region e3, field value.start/end: offsets out of range; "
+        "expected 0 <= start < end <= text length 149, found start 57, end 189",
+        id="offsets",
+    ),
+    pytest.param(
+        "span-text-differs",
+        "region e2, field value.text: span text differs from the task "
+        "text at these offsets; expected 'Assad', found 'Asad'",
+        id="span-text",
+    ),
+    pytest.param(
+        "unknown-label",
+        "region e3, field entities.labels: unknown label in layer entities; "
+        "expected one of PERSON, ORG, GPE, LOC, NORP, EVENT, found 'CITY'",
+        id="unknown-label",
+    ),
+    pytest.param(
+        "choice-outside-schema",
+        "region c2, field claims_type: choice outside the schema; "
+        "expected one of quote, paraphrase, assertion, found ['rumour']",
+        id="choice",
+    ),
+    pytest.param(
+        "attribute-without-region",
+        "region ghost, field claims_type: per-region attribute without its region",
+        id="orphan-attribute",
+    ),
+    pytest.param(
+        "relation-to-missing-region",
+        "region zzz, field relation: relation to a missing region",
+        id="relation-missing-region",
+    ),
+    pytest.param(
+        "speaker-not-person-org-norp",
+        "region c1, field speaker: speaker must be an entity "
+        "labelled PERSON/ORG/NORP; expected PERSON/ORG/NORP, found entities region e3 labelled GPE",
+        id="speaker-label",
+    ),
+    pytest.param(
+        "impossible-date",
+        "region v1, field date: invalid or impossible date; expected a real "
+        "date YYYY-MM-DD, found '2017-02-30'",
+        id="impossible-date",
+    ),
+    pytest.param(
+        "precision-disagrees-with-date",
+        "region v1, field date: date precision disagrees with "
+        "its value; expected a date with 3 part(s) for precision day, found '2017-11'",
+        id="precision",
+    ),
+    pytest.param(
+        "duplicate-document-ids",
+        "task 6, doc doc-emoji, field data.doc_id: duplicate document id (also task 5)",
+        id="duplicate-doc-ids",
+    ),
+    pytest.param(
+        "annotation-without-results",
+        "task 3, doc doc-emoji, annotation 30, by user 1, field result: annotation has no results",
+        id="no-results",
+    ),
+    pytest.param(
+        "text-hash-mismatch",
+        "task 4, doc doc-emoji, field data.text_sha256: the task text no longer matches its hash",
+        id="text-hash",
+    ),
 ]
 
 
@@ -83,10 +129,17 @@ def test_only_the_root_cause_is_reported_for_a_bad_choice(schemas: SchemaSet) ->
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        pytest.param("truncated", r"truncated\.json: truncated or not JSON after 1 complete task\(s\)",
-                     id="truncated"),
-        pytest.param("not-json", r"not-json\.json: not a Label Studio JSON export \(expected a list of "
-                     r"tasks, found '<'\)", id="not-json"),
+        pytest.param(
+            "truncated",
+            r"truncated\.json: truncated or not JSON after 1 complete task\(s\)",
+            id="truncated",
+        ),
+        pytest.param(
+            "not-json",
+            r"not-json\.json: not a Label Studio JSON export \(expected a list of "
+            r"tasks, found '<'\)",
+            id="not-json",
+        ),
     ],
 )
 def test_unreadable_export(case: str, message: str, schemas: SchemaSet) -> None:
@@ -94,15 +147,21 @@ def test_unreadable_export(case: str, message: str, schemas: SchemaSet) -> None:
         validate_export(EXPORTS / f"{case}.json", schemas)
 
 
-def test_validate_command_quarantines_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_command_quarantines_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = tmp_path / "export.json"
     export.write_bytes((EXPORTS / "unknown-label.json").read_bytes())
     assert main(["validate", str(export), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["rejected_annotations"] == 1
     assert report["problems"][0]["where"] == {
-        "task_id": 2, "document_id": "doc-emoji", "annotation_id": 20, "annotator": "user 1",
-        "region_id": "e3", "field": "entities.labels",
+        "task_id": 2,
+        "document_id": "doc-emoji",
+        "annotation_id": 20,
+        "annotator": "user 1",
+        "region_id": "e3",
+        "field": "entities.labels",
     }
     kept = json.loads(quarantine_path(export).read_text(encoding="utf-8"))
     assert kept[0]["annotation"]["id"] == 20

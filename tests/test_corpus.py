@@ -17,8 +17,11 @@ BAD = FIXTURES / "corpus"
 def test_seed_corpus_loads_byte_exact() -> None:
     documents = load_corpus(CORPUS)
     assert [d.id for d in documents] == [
-        "000_5fe341c9287af28b", "001_81e078628aa1d8a7", "002_5710ac8a3a42415b",
-        "003_437f314616787b1a", "004_7ade0f10b569dd62",
+        "000_5fe341c9287af28b",
+        "001_81e078628aa1d8a7",
+        "002_5710ac8a3a42415b",
+        "003_437f314616787b1a",
+        "004_7ade0f10b569dd62",
     ]
     for document in documents:
         raw = (CORPUS / f"{document.id}.txt").read_bytes()
@@ -42,14 +45,29 @@ def test_jsonl_form() -> None:
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        pytest.param("missing-published", r"manifest\.jsonl:2, doc doc2: missing required field "
-                     r"'published' \(the publication date", id="missing-published"),
-        pytest.param("duplicate-id", r"manifest\.jsonl:3, doc doc1, field id: duplicate document id "
-                     r"\(first seen on line 1\)", id="duplicate-id"),
-        pytest.param("not-utf8", r"manifest\.jsonl:1, doc doc1: doc1\.txt is not UTF-8: invalid "
-                     r"byte 0xe9 at byte offset 3", id="not-utf8"),
-        pytest.param("missing-file", r"manifest\.jsonl:2, doc doc2: text file doc2\.txt is missing",
-                     id="missing-file"),
+        pytest.param(
+            "missing-published",
+            r"manifest\.jsonl:2, doc doc2: missing required field "
+            r"'published' \(the publication date",
+            id="missing-published",
+        ),
+        pytest.param(
+            "duplicate-id",
+            r"manifest\.jsonl:3, doc doc1, field id: duplicate document id "
+            r"\(first seen on line 1\)",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            "not-utf8",
+            r"manifest\.jsonl:1, doc doc1: doc1\.txt is not UTF-8: invalid "
+            r"byte 0xe9 at byte offset 3",
+            id="not-utf8",
+        ),
+        pytest.param(
+            "missing-file",
+            r"manifest\.jsonl:2, doc doc2: text file doc2\.txt is missing",
+            id="missing-file",
+        ),
     ],
 )
 def test_bad_corpus_folder(case: str, message: str) -> None:
@@ -63,7 +81,10 @@ def test_bad_jsonl_reports_every_problem() -> None:
     text = str(info.value)
     assert "5 problem(s)" in text
     assert "documents-bad.jsonl:2, doc j2: missing required field 'published'" in text
-    assert "documents-bad.jsonl:3, doc j1, field id: duplicate document id (first seen on line 1)" in text
+    assert (
+        "documents-bad.jsonl:3, doc j1, field id: duplicate document id (first seen on line 1)"
+        in text
+    )
     assert "documents-bad.jsonl:4: not UTF-8 at byte" in text
     assert "documents-bad.jsonl:5: not a JSON object" in text
     assert "documents-bad.jsonl:6, doc j6, field published: '2017-02-30' is not a 'date'" in text

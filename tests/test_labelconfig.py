@@ -19,13 +19,21 @@ def test_full_config_structure(schemas: SchemaSet) -> None:
     texts = root.findall(".//Text")
     assert [t.get("value") for t in texts] == ["$text"]
     assert not root.findall(".//HyperText")
-    assert any("$outlet" in (h.get("value") or "") and "$published" in (h.get("value") or "")
-               for h in root.findall("Header"))
-    assert [lab.get("name") for lab in root.findall(".//Labels")] == ["entities", "claims", "event_dates"]
+    assert any(
+        "$outlet" in (h.get("value") or "") and "$published" in (h.get("value") or "")
+        for h in root.findall("Header")
+    )
+    assert [lab.get("name") for lab in root.findall(".//Labels")] == [
+        "entities",
+        "claims",
+        "event_dates",
+    ]
     per_region = {c.get("name"): c.tag for c in root.iter() if c.get("perRegion") == "true"}
     assert per_region == {
-        "entities_canonical": "TextArea", "claims_type": "Choices",
-        "event_dates_date": "DateTime", "event_dates_precision": "Choices",
+        "entities_canonical": "TextArea",
+        "claims_type": "Choices",
+        "event_dates_date": "DateTime",
+        "event_dates_precision": "Choices",
         "event_dates_basis": "Choices",
     }
     assert [r.get("value") for r in root.findall(".//Relation")] == ["said_by"]
@@ -36,8 +44,12 @@ def test_full_config_structure(schemas: SchemaSet) -> None:
     [
         pytest.param(["entities"], ["entities"], False, id="entities-only"),
         pytest.param(["claims"], ["claims"], False, id="claims-without-entities-has-no-relation"),
-        pytest.param(["event_dates", "entities"], ["entities", "event_dates"], False, id="schema-order"),
-        pytest.param(["claims", "entities"], ["entities", "claims"], True, id="claims-with-speakers"),
+        pytest.param(
+            ["event_dates", "entities"], ["entities", "event_dates"], False, id="schema-order"
+        ),
+        pytest.param(
+            ["claims", "entities"], ["entities", "claims"], True, id="claims-with-speakers"
+        ),
     ],
 )
 def test_config_for_a_subset_of_layers(
@@ -80,12 +92,18 @@ def test_cli_rejects_unknown_layer(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.server
-def test_label_studio_accepts_the_config(client: Client, project_title: str, schemas: SchemaSet) -> None:
+def test_label_studio_accepts_the_config(
+    client: Client, project_title: str, schemas: SchemaSet
+) -> None:
     create_project(client, project_title, labeling_config(schemas))
     project = find_project(client, project_title)
     assert project is not None
     stored = ET.fromstring(project.label_config)
-    assert [lab.get("name") for lab in stored.findall(".//Labels")] == ["entities", "claims", "event_dates"]
+    assert [lab.get("name") for lab in stored.findall(".//Labels")] == [
+        "entities",
+        "claims",
+        "event_dates",
+    ]
 
 
 @pytest.mark.server
@@ -95,4 +113,6 @@ def test_label_studio_accepts_an_escaped_config(
     create_project(client, project_title, labeling_config(hostile_schemas))
     project = find_project(client, project_title)
     assert project is not None
-    assert 'A"B<C&D' in [lab.get("value") for lab in ET.fromstring(project.label_config).iter("Label")]
+    assert 'A"B<C&D' in [
+        lab.get("value") for lab in ET.fromstring(project.label_config).iter("Label")
+    ]

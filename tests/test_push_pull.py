@@ -14,7 +14,7 @@ from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.project import require_project
 from annotate.labelstudio.pull import pull
-from annotate.labelstudio.push import existing_tasks, push
+from annotate.labelstudio.push import PushOptions, existing_tasks, push
 from annotate.labelstudio.results import annotation_results
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.records import Annotation, Claim, Document, Entity, Event
@@ -26,7 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus" / "sochi-2017"
 FIXTURES = Path(__file__).parent / "fixtures"
 
-TRICKY = "😀 Line one\r\n<script>alert(1)</script> <img src=x onerror=alert(2)>\r\nPutin met Assad in Sochi on Monday."
+TRICKY = (
+    "😀 Line one\r\n<script>alert(1)</script> <img src=x onerror=alert(2)>\r\n"
+    "Putin met Assad in Sochi on Monday."
+)
 
 
 def tricky_document() -> Document:
@@ -42,9 +45,11 @@ def tricky_annotation(doc: Document) -> Annotation:
     claim = span("Putin met Assad in Sochi on Monday")
     return Annotation(
         doc,
-        (Entity("e1", *putin, "Putin", "PERSON", "Vladimir Putin"),
-         Entity("e2", *assad, "Assad", "PERSON", "Bashar al-Assad")),
-        (Claim("c1", *claim, doc.text[claim[0]:claim[1]], "assertion", None),),
+        (
+            Entity("e1", *putin, "Putin", "PERSON", "Vladimir Putin"),
+            Entity("e2", *assad, "Assad", "PERSON", "Bashar al-Assad"),
+        ),
+        (Claim("c1", *claim, doc.text[claim[0] : claim[1]], "assertion", None),),
         (Event("v1", *met, "met", "2017-11-20", "day", "relative"),),
     )
 
@@ -69,10 +74,17 @@ def test_changed_text_is_reported_not_imported(client: Client, project_title: st
     assert require_project(client, project_title).task_number == 1
 
 
-def test_push_cli_reports_changed_text(ls_env, tmp_path: Path, project_title: str,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_cli_reports_changed_text(
+    ls_env, tmp_path: Path, project_title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     corpus = tmp_path / "c.jsonl"
-    doc = {"id": "x1", "text": "Putin spoke.", "source": "W", "published": "2017-11-21", "language": "en"}
+    doc = {
+        "id": "x1",
+        "text": "Putin spoke.",
+        "source": "W",
+        "published": "2017-11-21",
+        "language": "en",
+    }
     corpus.write_text(json.dumps(doc) + "\n", encoding="utf-8")
     assert main(["push", str(corpus), "--project", project_title]) == 0
     corpus.write_text(json.dumps({**doc, "text": "Putin spoke again."}) + "\n", encoding="utf-8")
@@ -82,14 +94,22 @@ def test_push_cli_reports_changed_text(ls_env, tmp_path: Path, project_title: st
     assert ls_env.credentials.token not in err
 
 
-def test_unicode_markup_round_trip(client: Client, project_title: str, tmp_path: Path,
-                                   schemas: SchemaSet) -> None:
+def test_unicode_markup_round_trip(
+    client: Client, project_title: str, tmp_path: Path, schemas: SchemaSet
+) -> None:
     """Offsets are code points end to end: emoji, CRLF and markup before the spans."""
     doc = tricky_document()
     report = push(client, [doc], project_title)
     expected = tricky_annotation(doc)
-    submit(client, report.project.id, [RecordedAnnotation(
-        doc.id, "annotator-a@example.com", annotation_results(expected, schemas))])
+    submit(
+        client,
+        report.project.id,
+        [
+            RecordedAnnotation(
+                doc.id, "annotator-a@example.com", annotation_results(expected, schemas)
+            )
+        ],
+    )
     out = tmp_path / "export.json"
     pulled = pull(client, project_title, out)
     assert (pulled.tasks, pulled.annotations) == (1, 1)
@@ -100,7 +120,7 @@ def test_unicode_markup_round_trip(client: Client, project_title: str, tmp_path:
     assert got.entities == expected.entities and got.claims == expected.claims
     assert got.event_dates == expected.event_dates
     for record in (*got.entities, *got.claims, *got.event_dates):
-        assert TRICKY[record.start:record.end] == record.text
+        assert TRICKY[record.start : record.end] == record.text
     manifest = json.loads(out.with_name("export.manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"tasks": 1, "annotations": 1, "cancelled": 0}
     assert manifest["schema_version"] == schemas.version
@@ -110,20 +130,28 @@ def test_unicode_markup_round_trip(client: Client, project_title: str, tmp_path:
 def test_resubmitting_is_idempotent(client: Client, project_title: str, schemas: SchemaSet) -> None:
     doc = tricky_document()
     report = push(client, [doc], project_title)
-    item = RecordedAnnotation(doc.id, "annotator-b@example.com",
-                              annotation_results(tricky_annotation(doc), schemas))
+    item = RecordedAnnotation(
+        doc.id, "annotator-b@example.com", annotation_results(tricky_annotation(doc), schemas)
+    )
     assert submit(client, report.project.id, [item]) == 1
     assert submit(client, report.project.id, [item]) == 0
 
 
-def test_pull_is_complete_beyond_one_page(client: Client, project_title: str, tmp_path: Path) -> None:
-    docs = [Document(f"d{i:03d}", f"Document {i} about Sochi.", "W", "2017-11-21", "en") for i in range(230)]
-    report = push(client, docs, project_title, batch_size=100)
+def test_pull_is_complete_beyond_one_page(
+    client: Client, project_title: str, tmp_path: Path
+) -> None:
+    docs = [
+        Document(f"d{i:03d}", f"Document {i} about Sochi.", "W", "2017-11-21", "en")
+        for i in range(230)
+    ]
+    report = push(client, docs, project_title, PushOptions(batch_size=100))
     assert len(report.imported) == 230
     assert len(existing_tasks(client, report.project.id, page_size=50)) == 230
     pulled = pull(client, project_title, tmp_path / "all.json")
     assert pulled.tasks == 230
-    assert {c.task.document.id for c in iter_tasks(tmp_path / "all.json", SchemaSet())} == {d.id for d in docs}
+    assert {c.task.document.id for c in iter_tasks(tmp_path / "all.json", SchemaSet())} == {
+        d.id for d in docs
+    }
 
 
 def test_pull_of_missing_project_is_clear(client: Client, tmp_path: Path) -> None:
@@ -132,12 +160,22 @@ def test_pull_of_missing_project_is_clear(client: Client, tmp_path: Path) -> Non
     assert not (tmp_path / "x.json").exists()
 
 
-def test_removing_a_used_label_is_refused(client: Client, project_title: str, schemas: SchemaSet,
-                                          tmp_path: Path) -> None:
+def test_removing_a_used_label_is_refused(
+    client: Client, project_title: str, schemas: SchemaSet, tmp_path: Path
+) -> None:
     doc = tricky_document()
     report = push(client, [doc], project_title)
-    submit(client, report.project.id, [RecordedAnnotation(
-        doc.id, "annotator-a@example.com", annotation_results(tricky_annotation(doc), schemas))])
+    submit(
+        client,
+        report.project.id,
+        [
+            RecordedAnnotation(
+                doc.id,
+                "annotator-a@example.com",
+                annotation_results(tricky_annotation(doc), schemas),
+            )
+        ],
+    )
     copy = tmp_path / "schemas"
     copy.mkdir()
     for path in schemas.directory.glob("*.json"):
@@ -148,13 +186,17 @@ def test_removing_a_used_label_is_refused(client: Client, project_title: str, sc
     claims = json.loads((copy / "claims.schema.json").read_text(encoding="utf-8"))
     claims["properties"]["speaker"]["x-annotate"]["target_labels"].remove("PERSON")
     (copy / "claims.schema.json").write_text(json.dumps(claims), encoding="utf-8")
-    with pytest.raises(ConfigChangeError, match=r"removes values that existing annotations use: "
-                       r"'PERSON' of entities \(2 result\(s\)\)"):
-        push(client, [doc], project_title, SchemaSet(copy))
+    with pytest.raises(
+        ConfigChangeError,
+        match=r"removes values that existing annotations use: "
+        r"'PERSON' of entities \(2 result\(s\)\)",
+    ):
+        push(client, [doc], project_title, PushOptions(SchemaSet(copy)))
 
 
-def test_additive_config_change_is_allowed(client: Client, project_title: str, schemas: SchemaSet,
-                                           tmp_path: Path) -> None:
+def test_additive_config_change_is_allowed(
+    client: Client, project_title: str, schemas: SchemaSet, tmp_path: Path
+) -> None:
     doc = tricky_document()
     push(client, [doc], project_title)
     copy = tmp_path / "schemas"
@@ -164,7 +206,7 @@ def test_additive_config_change_is_allowed(client: Client, project_title: str, s
     entities = json.loads((copy / "entities.schema.json").read_text(encoding="utf-8"))
     entities["properties"]["label"]["enum"].append("FACILITY")
     (copy / "entities.schema.json").write_text(json.dumps(entities), encoding="utf-8")
-    report = push(client, [doc], project_title, SchemaSet(copy))
+    report = push(client, [doc], project_title, PushOptions(SchemaSet(copy)))
     assert report.config_updated
     assert 'value="FACILITY"' in require_project(client, project_title).label_config
 
@@ -208,14 +250,18 @@ def test_5xx_on_reads_is_retried_then_reported(fault_proxy, label_studio) -> Non
 def test_unreachable_server_names_the_url(label_studio) -> None:
     token = label_studio.credentials.token
     client = Client(Connection("http://127.0.0.1:9", token), attempts=2, backoff=0.01)
-    with pytest.raises(LabelStudioError, match=r"http://127\.0\.0\.1:9 failed after 2 attempts: "
-                       r"connection refused or unreachable") as info:
+    with pytest.raises(
+        LabelStudioError,
+        match=r"http://127\.0\.0\.1:9 failed after 2 attempts: "
+        r"connection refused or unreachable",
+    ) as info:
         push(client, [tricky_document()], "anything")
     assert token not in str(info.value)
 
 
-def test_cli_connection_error_exits_2(monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_connection_error_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "secret-token-value")
     assert main(["pull", "--project", "x", "-o", "/dev/null"]) == 2

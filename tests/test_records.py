@@ -20,8 +20,11 @@ EVENT = Event("v1", 17, 20, "met", "2017-11-20", "day", "relative")
         pytest.param(CLAIM, "claims", id="claim"),
         pytest.param(Claim("c2", 0, 5, "Putin", "assertion"), "claims", id="claim-no-speaker"),
         pytest.param(EVENT, "event_dates", id="event"),
-        pytest.param(Event("v2", 0, 5, "Putin", "2017-11", "month", "inferred", ("a", "b")),
-                     "event_dates", id="event-with-provenance"),
+        pytest.param(
+            Event("v2", 0, 5, "Putin", "2017-11", "month", "inferred", ("a", "b")),
+            "event_dates",
+            id="event-with-provenance",
+        ),
     ],
 )
 def test_json_round_trip_is_schema_valid(record: object, schema: str, schemas: SchemaSet) -> None:

@@ -18,8 +18,13 @@ SCHEMA_FILES = sorted(default_schema_dir().glob("*.schema.json"))
 
 def test_schemas_ship_with_the_installed_package() -> None:
     names = {p.name for p in SCHEMA_FILES}
-    assert {"document.schema.json", "entities.schema.json", "claims.schema.json",
-            "event_dates.schema.json", "predictions.schema.json"} <= names
+    assert {
+        "document.schema.json",
+        "entities.schema.json",
+        "claims.schema.json",
+        "event_dates.schema.json",
+        "predictions.schema.json",
+    } <= names
 
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.stem)
@@ -34,7 +39,11 @@ def test_layers_come_from_the_schemas(schemas: SchemaSet) -> None:
     assert schemas.layers["entities"].labels == ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT")
     claims = schemas.layers["claims"]
     assert claims.attribute("type").choices == ("quote", "paraphrase", "assertion")
-    assert claims.relation is not None and claims.relation.target_labels == ("PERSON", "ORG", "NORP")
+    assert claims.relation is not None and claims.relation.target_labels == (
+        "PERSON",
+        "ORG",
+        "NORP",
+    )
 
 
 @pytest.fixture
@@ -65,8 +74,11 @@ def test_adding_a_label_changes_config_validator_and_features(
 
 
 def test_predictions_schema_follows_the_layer_schemas(edited_schemas: SchemaSet) -> None:
-    record = {"document_id": "d", "extractor": {"name": "x", "version": "1"},
-              "entities": [{"start": 0, "end": 4, "label": "FACILITY"}]}
+    record = {
+        "document_id": "d",
+        "extractor": {"name": "x", "version": "1"},
+        "entities": [{"start": 0, "end": 4, "label": "FACILITY"}],
+    }
     assert edited_schemas.validators["predictions"].is_valid(record)
     assert not SchemaSet().validators["predictions"].is_valid(record)
 
@@ -80,7 +92,7 @@ def test_broken_schema_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_unknown_layer_is_rejected(schemas: SchemaSet) -> None:
-    with pytest.raises(SchemaError, match="unknown layer.*relations.*known layers: entities"):
+    with pytest.raises(SchemaError, match=r"unknown layer.*relations.*known layers: entities"):
         schemas.select(["entities", "relations"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +21,11 @@ def test_server_runs_on_loopback_with_private_credentials(label_studio) -> None:
     mode = stat.S_IMODE(server.credentials_file.stat().st_mode)
     assert mode == 0o600
     token = label_studio.credentials.token
-    whoami = httpx.get(f"{label_studio.url}/api/current-user/whoami",
-                       headers={"Authorization": f"Token {token}"}, timeout=5)
+    whoami = httpx.get(
+        f"{label_studio.url}/api/current-user/whoami",
+        headers={"Authorization": f"Token {token}"},
+        timeout=5,
+    )
     assert whoami.json()["email"] == label_studio.credentials.email
 
 
@@ -37,7 +41,7 @@ def test_secrets_stay_out_of_logs_and_command_line(label_studio) -> None:
     creds = label_studio.credentials
     log = server.log_file.read_text(encoding="utf-8", errors="replace")
     status = server.status()
-    cmdline = open(f"/proc/{status.pid}/cmdline", "rb").read().decode(errors="replace")
+    cmdline = Path(f"/proc/{status.pid}/cmdline").read_bytes().decode(errors="replace")
     for secret in (creds.token, creds.password):
         assert secret not in log
         assert secret not in cmdline

@@ -49,7 +49,7 @@ _push = _lazy("labelstudio", "push")
 _pull = _lazy("labelstudio", "pull")
 _validate = _lazy("labelstudio", "validate")
 _agreement = _lazy("gold", "agreement")
-_adjudicate = _lazy("gold", "adjudicate")
+_adjudicate = _lazy("review", "adjudicate")
 _export = _lazy("gold", "export")
 _bench = _lazy("bench", "bench")
 

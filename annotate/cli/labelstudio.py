@@ -9,6 +9,7 @@ from annotate.cli.output import print_json, progress_bar
 from annotate.corpus import load_corpus
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.pull import pull as pull_project
+from annotate.labelstudio.push import PushOptions
 from annotate.labelstudio.push import push as push_corpus
 from annotate.schema import SchemaSet
 from annotate.validate import quarantine_path, validate_export, write_quarantine
@@ -29,27 +30,34 @@ def push(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
     advance, close = progress_bar("push", total=len(documents))
     try:
-        report = push_corpus(client, documents, args.project, schemas, _layers(args.layers),
-                             predictions, args.batch_size, advance)
+        options = PushOptions(schemas, _layers(args.layers), predictions, args.batch_size)
+        report = push_corpus(client, documents, args.project, options, advance)
     finally:
         close()
     verb = "created" if report.created else "reused"
     print(f"project {report.project.title!r} (id {report.project.id}) {verb} at {client.url}")
     if report.config_updated:
         print("labeling config updated (additive change)")
-    print(f"imported {len(report.imported)}, already there {len(report.unchanged)}, "
-          f"predictions added {report.predictions_added}")
+    print(
+        f"imported {len(report.imported)}, already there {len(report.unchanged)}, "
+        f"predictions added {report.predictions_added}"
+    )
     for doc_id, task_id in report.changed:
-        print(f"changed text, NOT imported: document {doc_id} (task {task_id}) differs from "
-              "the text in the project; push it under a new id", file=sys.stderr)
+        print(
+            f"changed text, NOT imported: document {doc_id} (task {task_id}) differs from "
+            "the text in the project; push it under a new id",
+            file=sys.stderr,
+        )
     return 1 if report.changed else 0
 
 
 def pull(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
     report = pull_project(client, args.project, args.output)
-    print(f"pulled {report.tasks} task(s), {report.annotations} annotation(s) "
-          f"({report.cancelled} cancelled) from {args.project!r} → {report.output}")
+    print(
+        f"pulled {report.tasks} task(s), {report.annotations} annotation(s) "
+        f"({report.cancelled} cancelled) from {args.project!r} → {report.output}"
+    )
     print(f"manifest: {report.manifest}")
     return 0
 

@@ -25,8 +25,20 @@ def emit(text: str, output: Path | None = None) -> None:
         atomic_write_text(output, text if text.endswith("\n") else text + "\n")
 
 
-def progress_bar(description: str, total: int | None = None) -> tuple[Callable[[int], None], Callable[[], None]]:
+def progress_bar(
+    description: str, total: int | None = None
+) -> tuple[Callable[[int], None], Callable[[], None]]:
     """A tqdm bar on stderr; returns (advance, close). Silent when stderr is not a terminal."""
-    bar = tqdm(total=total, desc=description, unit="doc", file=sys.stderr,
-               disable=not sys.stderr.isatty(), leave=False)
-    return bar.update, bar.close
+    bar = tqdm(
+        total=total,
+        desc=description,
+        unit="doc",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        leave=False,
+    )
+
+    def advance(n: int) -> None:
+        bar.update(n)
+
+    return advance, bar.close

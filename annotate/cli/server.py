@@ -10,8 +10,10 @@ from annotate.labelstudio.server import LocalServer
 def server(args: argparse.Namespace) -> int:
     local = LocalServer()
     if args.action == "start":
-        print(f"starting Label Studio (first start takes about a minute) in {local.home} …",
-              flush=True)
+        print(
+            f"starting Label Studio (first start takes about a minute) in {local.home} …",
+            flush=True,
+        )
         status = local.start(port=args.port)
         print(f"Label Studio runs at {status.url} (pid {status.pid})")
         print("log in with the admin account: 'annotate server status --show-login'")

@@ -82,8 +82,8 @@ class Client:
         self.url = connection.url
         self.attempts = attempts
         self.backoff = backoff
-        self.sdk = LabelStudio(
-            base_url=connection.url, api_key=connection.api_key, timeout=TIMEOUT,
+        self.sdk = LabelStudio(  # type: ignore[no-untyped-call]  # the SDK leaves __init__ untyped
+            base_url=connection.url, api_key=connection.api_key, timeout=TIMEOUT
         )
         self.sdk._client_wrapper.httpx_client.base_max_retries = 0
 
@@ -104,6 +104,7 @@ class Client:
 
     def get_json(self, path: str, **params: Any) -> Any:
         """GET an API path (idempotent, retried) and decode its JSON."""
+
         def request() -> Any:
             wrapper = self.sdk._client_wrapper
             response = wrapper.httpx_client.httpx_client.get(

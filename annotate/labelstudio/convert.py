@@ -21,10 +21,10 @@ from typing import Any
 import ijson
 
 from annotate.errors import ExportFileError
+from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
 from annotate.records import LAYER_TYPES, Annotation, Document, Submission, Task
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
-from annotate.labelstudio.results import text_hash
 
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
 
@@ -81,8 +81,11 @@ def iter_tasks(
         doc_id, task_id = converted.task.document.id, converted.task.task_id
         if doc_id in seen:
             where = Location(task_id=task_id, document_id=doc_id, field="data.doc_id")
-            dup = Problem(where, f"duplicate document id (also task {seen[doc_id]})",
-                          code="duplicate-document")
+            dup = Problem(
+                where,
+                f"duplicate document id (also task {seen[doc_id]})",
+                code="duplicate-document",
+            )
             rejected = tuple(_raw_annotations(raw))
             task = replace(converted.task, submissions=())
             converted = Converted(task, (*converted.problems, dup), rejected)
@@ -95,7 +98,9 @@ def _raw_annotations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [a for a in raw.get("annotations") or [] if not a.get("was_cancelled")]
 
 
-def convert_task(raw: Mapping[str, Any], schemas: SchemaSet, annotators: Mapping[int, str]) -> Converted:
+def convert_task(
+    raw: Mapping[str, Any], schemas: SchemaSet, annotators: Mapping[int, str]
+) -> Converted:
     """One exported task → its Task record, problems and rejected annotations."""
     task_id = int(raw.get("id", -1))
     document, problems = _document(raw, schemas, task_id)
@@ -108,16 +113,25 @@ def convert_task(raw: Mapping[str, Any], schemas: SchemaSet, annotators: Mapping
     for annotation in annotations:
         if annotation.get("was_cancelled"):
             continue
-        where = Location(task_id=task_id, document_id=document.id,
-                         annotation_id=annotation.get("id"),
-                         annotator=annotator_name(annotation.get("completed_by"), annotators))
+        where = Location(
+            task_id=task_id,
+            document_id=document.id,
+            annotation_id=annotation.get("id"),
+            annotator=annotator_name(annotation.get("completed_by"), annotators),
+        )
         layers, found = AnnotationReader(schemas, document, where).read(annotation)
         if found or layers is None:
             problems += found
             rejected.append(dict(annotation))
             continue
-        submissions.append(Submission(int(annotation.get("id", -1)), where.annotator or "unknown",
-                                      bool(annotation.get("ground_truth")), layers))
+        submissions.append(
+            Submission(
+                int(annotation.get("id", -1)),
+                where.annotator or "unknown",
+                bool(annotation.get("ground_truth")),
+                layers,
+            )
+        )
     task = Task(task_id, document, tuple(submissions), _cancelled(annotations))
     return Converted(task, tuple(problems), tuple(rejected))
 
@@ -135,28 +149,42 @@ def annotator_name(completed_by: Any, annotators: Mapping[int, str]) -> str:
     return "unknown"
 
 
-def _document(raw: Mapping[str, Any], schemas: SchemaSet, task_id: int) -> tuple[Document, list[Problem]]:
+def _document(
+    raw: Mapping[str, Any], schemas: SchemaSet, task_id: int
+) -> tuple[Document, list[Problem]]:
     data: Mapping[str, Any] = raw.get("data") or {}
     doc_id = str(data.get("doc_id") or f"task-{task_id}")
     fields = {
-        "id": doc_id, "text": data.get("text"), "source": data.get("outlet"),
-        "published": data.get("published"), "language": data.get("language"),
-        "url": data.get("url"), "title": data.get("title"),
+        "id": doc_id,
+        "text": data.get("text"),
+        "source": data.get("outlet"),
+        "published": data.get("published"),
+        "language": data.get("language"),
+        "url": data.get("url"),
+        "title": data.get("title"),
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     problems = []
     for error in schemas.validators[DOCUMENT].iter_errors(fields):
         field = ".".join(str(p) for p in error.absolute_path) or None
-        where = Location(task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data")
+        where = Location(
+            task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data"
+        )
         problems.append(Problem(where, f"task data: {error.message}", code="task-data"))
     text = fields.get("text") if isinstance(fields.get("text"), str) else ""
     stored = data.get("text_sha256")
     if stored is not None and text and stored != text_hash(text):
         where = Location(task_id=task_id, document_id=doc_id, field="data.text_sha256")
-        problems.append(Problem(where, "the task text no longer matches its hash: the text was "
-                                "edited after import, so offsets may not fit",
-                                expected=str(stored)[:12] + "…", found=text_hash(text)[:12] + "…",
-                                code="text-hash"))
+        problems.append(
+            Problem(
+                where,
+                "the task text no longer matches its hash: the text was "
+                "edited after import, so offsets may not fit",
+                expected=str(stored)[:12] + "…",
+                found=text_hash(text)[:12] + "…",
+                code="text-hash",
+            )
+        )
     fields.setdefault("text", text)
     for key in ("source", "published", "language"):
         fields.setdefault(key, "")
@@ -178,16 +206,28 @@ class AnnotationReader:
             for attribute in layer.attributes:
                 self.controls[layer.control_name(attribute)] = (layer, attribute)
 
-    def problem(self, message: str, code: str, region: str | None = None, field: str | None = None,
-                expected: str | None = None, found: str | None = None) -> None:
+    def problem(
+        self,
+        message: str,
+        code: str,
+        region: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
         where = replace(self.where, region_id=region, field=field)
         self.problems.append(Problem(where, message, expected, found, code))
 
     def read(self, annotation: Mapping[str, Any]) -> tuple[Annotation | None, list[Problem]]:
         results = annotation.get("result")
         if not isinstance(results, list) or not results:
-            self.problem("annotation has no results", "empty-annotation", field="result",
-                         expected="at least one region", found=shorten(results))
+            self.problem(
+                "annotation has no results",
+                "empty-annotation",
+                field="result",
+                expected="at least one region",
+                found=shorten(results),
+            )
             return None, self.problems
         regions: dict[str, list[dict[str, Any]]] = {}
         relations: list[dict[str, Any]] = []
@@ -207,14 +247,25 @@ class AnnotationReader:
         labelled = [r for r in items if r.get("from_name") in self.schemas.layers]
         if not labelled:
             names = ", ".join(sorted({str(r.get("from_name")) for r in items}))
-            self.problem("per-region attribute without its region", "orphan-attribute", rid,
-                         field=names, expected="a labels result with the same region id",
-                         found="none")
+            self.problem(
+                "per-region attribute without its region",
+                "orphan-attribute",
+                rid,
+                field=names,
+                expected="a labels result with the same region id",
+                found="none",
+            )
             return None
         if len(labelled) > 1:
             names = ", ".join(str(r.get("from_name")) for r in labelled)
-            self.problem("region is labelled in more than one layer", "multi-layer", rid,
-                         field="from_name", expected="one layer", found=names)
+            self.problem(
+                "region is labelled in more than one layer",
+                "multi-layer",
+                rid,
+                field="from_name",
+                expected="one layer",
+                found=names,
+            )
             return None
         layer = self.schemas.layers[labelled[0]["from_name"]]
         value = labelled[0].get("value") or {}
@@ -234,47 +285,95 @@ class AnnotationReader:
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
         start, end, length = value.get("start"), value.get("end"), len(self.document.text)
         if not (isinstance(start, int) and isinstance(end, int)):
-            self.problem("region has no integer offsets", "offsets", rid, "value.start/end",
-                         "integers", f"start {shorten(start)}, end {shorten(end)}")
+            self.problem(
+                "region has no integer offsets",
+                "offsets",
+                rid,
+                "value.start/end",
+                "integers",
+                f"start {shorten(start)}, end {shorten(end)}",
+            )
             return None
         if not 0 <= start < end <= length:
-            self.problem("offsets out of range", "offsets", rid, "value.start/end",
-                         f"0 <= start < end <= text length {length}", f"start {start}, end {end}")
+            self.problem(
+                "offsets out of range",
+                "offsets",
+                rid,
+                "value.start/end",
+                f"0 <= start < end <= text length {length}",
+                f"start {start}, end {end}",
+            )
             return None
         text = self.document.text[start:end]
         shown = value.get("text")
         if isinstance(shown, str) and _squash(shown) != _squash(text):
-            self.problem("span text differs from the task text at these offsets", "span-text",
-                         rid, "value.text", shorten(text), shorten(shown))
+            self.problem(
+                "span text differs from the task text at these offsets",
+                "span-text",
+                rid,
+                "value.text",
+                shorten(text),
+                shorten(shown),
+            )
             return None
         return {"start": start, "end": end, "text": text}
 
     def _label(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> str | None:
         labels = value.get("labels")
         if not isinstance(labels, list) or len(labels) != 1:
-            self.problem("region needs exactly one label", "label", rid, f"{layer.name}.labels",
-                         "one label", shorten(labels))
+            self.problem(
+                "region needs exactly one label",
+                "label",
+                rid,
+                f"{layer.name}.labels",
+                "one label",
+                shorten(labels),
+            )
             return None
         if labels[0] not in layer.labels:
-            self.problem(f"unknown label in layer {layer.name}", "label", rid, f"{layer.name}.labels",
-                         "one of " + ", ".join(layer.labels), repr(labels[0]))
+            self.problem(
+                f"unknown label in layer {layer.name}",
+                "label",
+                rid,
+                f"{layer.name}.labels",
+                "one of " + ", ".join(layer.labels),
+                repr(labels[0]),
+            )
             return None
         return str(labels[0])
 
-    def _attribute(self, rid: str, layer: Layer, item: Mapping[str, Any], out: dict[str, Any]) -> None:
+    def _attribute(
+        self, rid: str, layer: Layer, item: Mapping[str, Any], out: dict[str, Any]
+    ) -> None:
         name = str(item.get("from_name"))
         owner, attribute = self.controls.get(name, (None, None))
         if attribute is None or owner is not layer:
             where = f"an attribute of layer {layer.name}"
-            self.problem("result does not belong to this region's layer", "foreign-attribute", rid,
-                         name, where, name)
+            self.problem(
+                "result does not belong to this region's layer",
+                "foreign-attribute",
+                rid,
+                name,
+                where,
+                name,
+            )
             return
         value = item.get("value") or {}
         if attribute.control == "Choices":
             choices = value.get("choices")
-            if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in attribute.choices:
-                self.problem("choice outside the schema", "choice", rid, name,
-                             "one of " + ", ".join(attribute.choices), shorten(choices))
+            if (
+                not isinstance(choices, list)
+                or len(choices) != 1
+                or choices[0] not in attribute.choices
+            ):
+                self.problem(
+                    "choice outside the schema",
+                    "choice",
+                    rid,
+                    name,
+                    "one of " + ", ".join(attribute.choices),
+                    shorten(choices),
+                )
                 self.invalid.add((rid, attribute.field))
                 return
             out[attribute.field] = choices[0]
@@ -285,40 +384,70 @@ class AnnotationReader:
             text = texts[0] if isinstance(texts, list) and texts else texts
             out[attribute.field] = text.strip() if isinstance(text, str) and text.strip() else None
 
-    def _relations(self, relations: list[dict[str, Any]], values: dict[str, dict[str, Any] | None]) -> None:
+    def _relations(
+        self, relations: list[dict[str, Any]], values: dict[str, dict[str, Any] | None]
+    ) -> None:
         for rel in relations:
             ends = (str(rel.get("from_id")), str(rel.get("to_id")))
             missing = [rid for rid in ends if rid not in values]
             if missing:
-                self.problem("relation to a missing region", "relation", missing[0], "relation",
-                             "ids of regions in this annotation", ", ".join(missing))
+                self.problem(
+                    "relation to a missing region",
+                    "relation",
+                    missing[0],
+                    "relation",
+                    "ids of regions in this annotation",
+                    ", ".join(missing),
+                )
                 continue
-            source, target = ends if rel.get("direction") != "left" else ends[::-1]
-            if values[source] is None or values[target] is None:
-                continue  # the region itself is already reported
-            self._link(rel, values[source], values[target])
+            first, second = ends if rel.get("direction") != "left" else ends[::-1]
+            source, target = values[first], values[second]
+            if source is not None and target is not None:  # else the region is reported
+                self._link(rel, source, target)
 
     def _link(self, rel: Mapping[str, Any], source: dict[str, Any], target: dict[str, Any]) -> None:
         if source["layer"].relation is None and target["layer"].relation is not None:
             source, target = target, source  # drawn the other way round
         spec = source["layer"].relation
         if spec is None:
-            self.problem("relation between regions that cannot be linked", "relation", source["id"],
-                         "relation", "a claim linked to its speaker", f"{source['layer'].name} → "
-                         f"{target['layer'].name}")
+            self.problem(
+                "relation between regions that cannot be linked",
+                "relation",
+                source["id"],
+                "relation",
+                "a claim linked to its speaker",
+                f"{source['layer'].name} → {target['layer'].name}",
+            )
             return
         labels = rel.get("labels") or [spec.name]
         target_label = target.get(target["layer"].label_field or "", None)
         if spec.name not in labels:
-            self.problem("unknown relation label", "relation", source["id"], "relation.labels",
-                         spec.name, shorten(labels))
+            self.problem(
+                "unknown relation label",
+                "relation",
+                source["id"],
+                "relation.labels",
+                spec.name,
+                shorten(labels),
+            )
         elif target["layer"].name != spec.target_layer or target_label not in spec.target_labels:
-            self.problem(f"{spec.field} must be an entity labelled " + "/".join(spec.target_labels),
-                         "speaker", source["id"], spec.field, "/".join(spec.target_labels),
-                         f"{target['layer'].name} region {target['id']} labelled {target_label}")
+            self.problem(
+                f"{spec.field} must be an entity labelled " + "/".join(spec.target_labels),
+                "speaker",
+                source["id"],
+                spec.field,
+                "/".join(spec.target_labels),
+                f"{target['layer'].name} region {target['id']} labelled {target_label}",
+            )
         elif source.get(spec.field) not in (None, target["id"]):
-            self.problem(f"more than one {spec.field}", "speaker", source["id"], spec.field,
-                         "one", f"{source[spec.field]} and {target['id']}")
+            self.problem(
+                f"more than one {spec.field}",
+                "speaker",
+                source["id"],
+                spec.field,
+                "one",
+                f"{source[spec.field]} and {target['id']}",
+            )
         else:
             source[spec.field] = target["id"]
 
@@ -358,8 +487,14 @@ class AnnotationReader:
                 missing = error.message.split("'")[1]
                 if (rid, missing) in self.invalid:
                     continue
-                self.problem(f"{layer.name} region has no {missing}", "missing-attribute", rid,
-                             missing, f"a value for {missing}", "none")
+                self.problem(
+                    f"{layer.name} region has no {missing}",
+                    "missing-attribute",
+                    rid,
+                    missing,
+                    f"a value for {missing}",
+                    "none",
+                )
             else:
                 self.problem(error.message, "schema", rid, field)
         return not errors
@@ -389,8 +524,11 @@ def normalise_date(
         return None, ("date has no precision", "one of " + ", ".join(precisions), "none")
     keep = precisions.index(precision) + 1 if precision in precisions else len(parts)
     if len(parts) < keep:
-        return None, ("date precision disagrees with its value",
-                      f"a date with {keep} part(s) for precision {precision}", repr(text))
+        return None, (
+            "date precision disagrees with its value",
+            f"a date with {keep} part(s) for precision {precision}",
+            repr(text),
+        )
     return "-".join(parts[:keep]), None
 
 

@@ -25,8 +25,12 @@ class Project:
 
 
 def _project(data: dict[str, Any]) -> Project:
-    return Project(int(data["id"]), str(data["title"]), str(data.get("label_config") or ""),
-                   int(data.get("task_number") or 0))
+    return Project(
+        int(data["id"]),
+        str(data["title"]),
+        str(data.get("label_config") or ""),
+        int(data.get("task_number") or 0),
+    )
 
 
 def find_project(client: Client, title: str) -> Project | None:
@@ -36,8 +40,10 @@ def find_project(client: Client, title: str) -> Project | None:
     matches = [p for p in items if p.get("title") == title]
     if len(matches) > 1:
         ids = ", ".join(str(p["id"]) for p in matches)
-        raise LabelStudioError(f"{client.url}: {len(matches)} projects are titled {title!r} "
-                               f"(ids {ids}); rename all but one")
+        raise LabelStudioError(
+            f"{client.url}: {len(matches)} projects are titled {title!r} "
+            f"(ids {ids}); rename all but one"
+        )
     return _project(client.get_json(f"/api/projects/{matches[0]['id']}/")) if matches else None
 
 
@@ -66,9 +72,7 @@ def control_values(config: str) -> dict[str, set[str]]:
     for tag, child in _VALUE_TAGS.items():
         for control in root.iter(tag):
             name = control.get("name", tag)
-            values.setdefault(name, set()).update(
-                str(c.get("value")) for c in control.iter(child)
-            )
+            values.setdefault(name, set()).update(str(c.get("value")) for c in control.iter(child))
     return values
 
 
@@ -99,19 +103,25 @@ def update_config(client: Client, project: Project, config: str) -> bool:
     if removed and project.task_number:
         in_use = _values_in_use(client, project, removed)
         if in_use:
-            detail = "; ".join(f"{value!r} of {name} ({count} result(s))"
-                               for (name, value), count in sorted(in_use.items()))
+            detail = "; ".join(
+                f"{value!r} of {name} ({count} result(s))"
+                for (name, value), count in sorted(in_use.items())
+            )
             raise ConfigChangeError(
                 f"project {project.title!r}: the new labeling config removes values that "
                 f"existing annotations use: {detail}. Keep them in the schema, or relabel or "
                 "delete those annotations first."
             )
-    client.call(f"update the config of project {project.title!r}",
-                lambda: client.sdk.projects.update(id=project.id, label_config=config))
+    client.call(
+        f"update the config of project {project.title!r}",
+        lambda: client.sdk.projects.update(id=project.id, label_config=config),
+    )
     return True
 
 
-def _values_in_use(client: Client, project: Project, removed: dict[str, set[str]]) -> Counter[tuple[str, str]]:
+def _values_in_use(
+    client: Client, project: Project, removed: dict[str, set[str]]
+) -> Counter[tuple[str, str]]:
     used: Counter[tuple[str, str]] = Counter()
     for task in client.get_json(f"/api/projects/{project.id}/export", exportType="JSON"):
         for annotation in (task.get("annotations") or []) + (task.get("predictions") or []):

@@ -30,12 +30,19 @@ class PullReport:
     manifest: Path
 
     def to_dict(self) -> dict[str, Any]:
-        return {"project": {"id": self.project_id, "title": self.title}, "tasks": self.tasks,
-                "annotations": self.annotations, "cancelled": self.cancelled,
-                "output": str(self.output), "manifest": str(self.manifest)}
+        return {
+            "project": {"id": self.project_id, "title": self.title},
+            "tasks": self.tasks,
+            "annotations": self.annotations,
+            "cancelled": self.cancelled,
+            "output": str(self.output),
+            "manifest": str(self.manifest),
+        }
 
 
-def pull(client: Client, title: str, output: Path | str, schemas: SchemaSet | None = None) -> PullReport:
+def pull(
+    client: Client, title: str, output: Path | str, schemas: SchemaSet | None = None
+) -> PullReport:
     """Export every task (annotated or not) of project ``title`` to ``output``.
 
     The count of tasks in the export is checked against the project's, so a truncated
@@ -46,6 +53,7 @@ def pull(client: Client, title: str, output: Path | str, schemas: SchemaSet | No
     output = Path(output)
     project = require_project(client, title)
     with atomic_binary(output) as handle:
+
         def download() -> None:
             handle.seek(0)
             handle.truncate()

@@ -22,11 +22,11 @@ from annotate.labelconfig import labeling_config
 from annotate.labelstudio.client import Client, describe, retryable
 from annotate.labelstudio.project import Project, create_project, find_project, update_config
 from annotate.labelstudio.results import Result, region_results, relation, task_data, text_hash
-from annotate.records import Document
+from annotate.records import Document, Span
 from annotate.schema import SchemaSet
 
 if TYPE_CHECKING:
-    from annotate.predictions import Prediction
+    from annotate.predictions import PredictedClaim, PredictedEntity, PredictedEvent, Prediction
 
 Progress = Callable[[int], None]
 IMPORT_ATTEMPTS = 4
@@ -67,13 +67,23 @@ class PushReport:
         }
 
 
-def existing_tasks(client: Client, project_id: int, page_size: int = 1000) -> dict[str, ExistingTask]:
-    """Document id → what the project holds, read page by page (every page, no truncation)."""
+def existing_tasks(
+    client: Client, project_id: int, page_size: int = 1000, with_versions: bool = False
+) -> dict[str, ExistingTask]:
+    """Document id → what the project holds, read page by page (every page, no truncation).
+
+    Prediction model versions are only listed ``with_versions``, which costs a heavier query.
+    """
     found: dict[str, ExistingTask] = {}
     page, seen, total = 1, 0, None
     while total is None or seen < total:
-        body = client.get_json("/api/tasks", project=project_id, page=page, page_size=page_size,
-                               fields="task_only")
+        body = client.get_json(
+            "/api/tasks",
+            project=project_id,
+            page=page,
+            page_size=page_size,
+            fields="all" if with_versions else "task_only",
+        )
         total = int(body.get("total", 0))
         tasks = body.get("tasks") or []
         if not tasks:
@@ -82,8 +92,11 @@ def existing_tasks(client: Client, project_id: int, page_size: int = 1000) -> di
             data = task.get("data") or {}
             versions = str(task.get("predictions_model_versions") or "")
             key = str(data.get("doc_id") or f"task-{task['id']}")
-            found[key] = ExistingTask(int(task["id"]), data.get("text_sha256"),
-                                      frozenset(v.strip() for v in versions.split(",") if v.strip()))
+            found[key] = ExistingTask(
+                int(task["id"]),
+                data.get("text_sha256"),
+                frozenset(v.strip() for v in versions.split(",") if v.strip()),
+            )
         seen += len(tasks)
         page += 1
     return found
@@ -94,7 +107,9 @@ def model_version(prediction: Prediction) -> str:
     return f"{prediction.extractor}@{prediction.version}"
 
 
-def prediction_results(prediction: Prediction, document: Document, schemas: SchemaSet) -> list[Result]:
+def prediction_results(
+    prediction: Prediction, document: Document, schemas: SchemaSet
+) -> list[Result]:
     """A prediction as Label Studio results; a speaker span links to the entity with that span."""
     layers = schemas.layers
     out: list[Result] = []
@@ -103,51 +118,75 @@ def prediction_results(prediction: Prediction, document: Document, schemas: Sche
         rid = f"pe{i}"
         by_span.setdefault((e.start, e.end), rid)
         values = {"label": e.label, "canonical": e.canonical}
-        out += region_results(layers["entities"], rid, e.start, e.end, document.text[e.start:e.end], values)
+        out += region_results(layers["entities"], _region(rid, e, document), values)
     speaker_relation = layers["claims"].relation
     for i, c in enumerate(prediction.claims):
         rid = f"pc{i}"
-        out += region_results(layers["claims"], rid, c.start, c.end, document.text[c.start:c.end],
-                              {"type": c.type})
+        out += region_results(layers["claims"], _region(rid, c, document), {"type": c.type})
         target = by_span.get(c.speaker) if c.speaker else None
         if target and speaker_relation:
             out.append(relation(rid, target, speaker_relation.name))
     for i, v in enumerate(prediction.event_dates):
         values = {"date": v.date, "precision": v.precision, "basis": v.basis}
-        out += region_results(layers["event_dates"], f"pv{i}", v.start, v.end,
-                              document.text[v.start:v.end], values)
+        out += region_results(layers["event_dates"], _region(f"pv{i}", v, document), values)
     return out
 
 
-def _prediction_payload(prediction: Prediction, document: Document, schemas: SchemaSet) -> dict[str, Any]:
-    scores = [x.score for x in (*prediction.entities, *prediction.claims, *prediction.event_dates)
-              if x.score is not None]
-    payload: dict[str, Any] = {"model_version": model_version(prediction),
-                               "result": prediction_results(prediction, document, schemas)}
+def _region(
+    region_id: str, item: PredictedEntity | PredictedClaim | PredictedEvent, document: Document
+) -> Span:
+    return Span(region_id, item.start, item.end, document.text[item.start : item.end])
+
+
+def _prediction_payload(
+    prediction: Prediction, document: Document, schemas: SchemaSet
+) -> dict[str, Any]:
+    items: list[PredictedEntity | PredictedClaim | PredictedEvent] = [
+        *prediction.entities,
+        *prediction.claims,
+        *prediction.event_dates,
+    ]
+    scores = [x.score for x in items if x.score is not None]
+    payload: dict[str, Any] = {
+        "model_version": model_version(prediction),
+        "result": prediction_results(prediction, document, schemas),
+    }
     if scores:
         payload["score"] = sum(scores) / len(scores)
     return payload
+
+
+@dataclass(frozen=True)
+class PushOptions:
+    """How to push: which schemas and layers, which pre-annotations, how many per request."""
+
+    schemas: SchemaSet = field(default_factory=SchemaSet)
+    layers: Sequence[str] | None = None
+    predictions: Iterable[Prediction] = ()
+    batch_size: int = 500
 
 
 def push(
     client: Client,
     documents: Sequence[Document],
     title: str,
-    schemas: SchemaSet | None = None,
-    layers: Sequence[str] | None = None,
-    predictions: Iterable[Prediction] = (),
-    batch_size: int = 500,
+    options: PushOptions | None = None,
     progress: Progress | None = None,
 ) -> PushReport:
     """Create or reuse the project ``title`` and import the documents it lacks."""
-    schemas = schemas or SchemaSet()
-    config = labeling_config(schemas, layers)
+    options = options or PushOptions()
+    schemas, predictions, batch_size = options.schemas, options.predictions, options.batch_size
+    config = labeling_config(schemas, options.layers)
     project = find_project(client, title)
     report = PushReport(project or create_project(client, title, config), created=project is None)
     if project is not None:
         report.config_updated = update_config(client, project, config)
-    existing = existing_tasks(client, report.project.id) if project and project.task_number else {}
     by_doc = {p.document_id: p for p in predictions}
+    existing = (
+        existing_tasks(client, report.project.id, with_versions=bool(by_doc))
+        if project and project.task_number
+        else {}
+    )
     new: list[Document] = []
     for document in documents:
         known = existing.get(document.id)
@@ -159,7 +198,7 @@ def push(
             report.unchanged.append(document.id)
             pred = by_doc.get(document.id)
             if pred is not None and model_version(pred) not in known.model_versions:
-                _add_prediction(client, known.task_id, _prediction_payload(pred, document, schemas))
+                add_prediction(client, known.task_id, _prediction_payload(pred, document, schemas))
                 report.predictions_added += 1
         if progress and known is not None:
             progress(1)
@@ -174,30 +213,40 @@ def push(
     return report
 
 
-def _task_payload(document: Document, prediction: Prediction | None, schemas: SchemaSet) -> dict[str, Any]:
+def _task_payload(
+    document: Document, prediction: Prediction | None, schemas: SchemaSet
+) -> dict[str, Any]:
     task: dict[str, Any] = {"data": task_data(document)}
     if prediction is not None:
         task["predictions"] = [_prediction_payload(prediction, document, schemas)]
     return task
 
 
-def _add_prediction(client: Client, task_id: int, payload: dict[str, Any]) -> None:
+def add_prediction(client: Client, task_id: int, payload: dict[str, Any]) -> None:
+    """Attach one prediction to an existing task (not retried: a repeat would duplicate it)."""
     client.call(
         f"add a prediction to task {task_id}",
-        lambda: client.sdk.predictions.create(task=task_id, result=payload["result"],
-                                              model_version=payload["model_version"],
-                                              score=payload.get("score")),
+        lambda: client.sdk.predictions.create(
+            task=task_id,
+            result=payload["result"],
+            model_version=payload["model_version"],
+            score=payload.get("score"),
+        ),
         idempotent=False,
     )
 
 
-def _import(client: Client, project_id: int, batch: list[Document], payload: list[dict[str, Any]]) -> int:
+def _import(
+    client: Client, project_id: int, batch: list[Document], payload: list[dict[str, Any]]
+) -> int:
     """Import one batch exactly once; returns how many extra attempts it took."""
     pending = payload
     for attempt in range(IMPORT_ATTEMPTS):
         try:
             client.sdk.projects.import_tasks(
-                project_id, request=pending, return_task_ids=True,
+                project_id,
+                request=pending,  # type: ignore[arg-type]  # plain dicts are what the API takes
+                return_task_ids=True,
                 request_options={"max_retries": 0},
             )
             return attempt

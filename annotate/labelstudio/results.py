@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from annotate.labelconfig import TEXT
-from annotate.records import Annotation, Claim, Document, Entity, Event
+from annotate.records import Annotation, Claim, Document, Entity, Event, Span
 from annotate.schema import Attribute, Layer, SchemaSet
 
 Result = dict[str, Any]
@@ -38,21 +38,19 @@ def task_data(document: Document) -> dict[str, Any]:
     return data
 
 
-def _span_value(start: int, end: int, text: str) -> dict[str, Any]:
-    return {"start": start, "end": end, "text": text}
+def _span_value(region: Span) -> dict[str, Any]:
+    return {"start": region.start, "end": region.end, "text": region.text}
 
 
-def region_results(
-    layer: Layer, region_id: str, start: int, end: int, text: str, values: dict[str, Any]
-) -> list[Result]:
+def region_results(layer: Layer, region: Span, values: dict[str, Any]) -> list[Result]:
     """The label result of one region plus one result per attribute that has a value."""
     label = values.get(layer.label_field) if layer.label_field else None
-    value = {**_span_value(start, end, text), "labels": [layer.label_of(label)]}
-    out: list[Result] = [_result(region_id, layer.name, "labels", value)]
+    value = {**_span_value(region), "labels": [layer.label_of(label)]}
+    out: list[Result] = [_result(region.id, layer.name, "labels", value)]
     for attribute in layer.attributes:
         raw = values.get(attribute.field)
         if raw is not None:
-            out.append(_attribute_result(layer, attribute, region_id, start, end, text, raw))
+            out.append(_attribute_result(layer, attribute, region, raw))
     return out
 
 
@@ -60,17 +58,15 @@ def _result(region_id: str, from_name: str, kind: str, value: dict[str, Any]) ->
     return {"id": region_id, "from_name": from_name, "to_name": TEXT, "type": kind, "value": value}
 
 
-def _attribute_result(
-    layer: Layer, attribute: Attribute, region_id: str, start: int, end: int, text: str, raw: str
-) -> Result:
-    value = _span_value(start, end, text)
+def _attribute_result(layer: Layer, attribute: Attribute, region: Span, raw: str) -> Result:
+    value = _span_value(region)
     if attribute.control == "Choices":
         value["choices"] = [raw]
     elif attribute.control == "DateTime":
         value["datetime"] = widget_date(raw)
     else:
         value["text"] = [raw]
-    return _result(region_id, layer.control_name(attribute), attribute.control.lower(), value)
+    return _result(region.id, layer.control_name(attribute), attribute.control.lower(), value)
 
 
 def widget_date(date: str) -> str:
@@ -85,8 +81,13 @@ def widget_date(date: str) -> str:
 
 def relation(from_id: str, to_id: str, name: str) -> Result:
     """A relation result from one region to another."""
-    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right",
-            "labels": [name]}
+    return {
+        "from_id": from_id,
+        "to_id": to_id,
+        "type": "relation",
+        "direction": "right",
+        "labels": [name],
+    }
 
 
 def annotation_results(annotation: Annotation, schemas: SchemaSet) -> list[Result]:
@@ -96,7 +97,7 @@ def annotation_results(annotation: Annotation, schemas: SchemaSet) -> list[Resul
         records: tuple[Entity | Claim | Event, ...] = getattr(annotation, layer.name)
         for record in records:
             values = record.to_dict()
-            out += region_results(layer, record.id, record.start, record.end, record.text, values)
+            out += region_results(layer, record, values)
             target = values.get(layer.relation.field) if layer.relation else None
             if layer.relation and target:
                 out.append(relation(record.id, target, layer.relation.name))

@@ -13,6 +13,7 @@ printed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -50,6 +51,15 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class ServerState:
+    """What server.json records about the running server."""
+
+    pid: int
+    port: int
+    url: str
+
+
+@dataclass(frozen=True)
 class ServerStatus:
     """Whether the local server runs, and where."""
 
@@ -62,9 +72,11 @@ class ServerStatus:
 
 def label_studio_executable() -> str:
     """The ``label-studio`` command: $ANNOTATE_LABEL_STUDIO, beside this Python, or on PATH."""
-    explicit = os.environ.get("ANNOTATE_LABEL_STUDIO")
-    candidates = [explicit] if explicit else []
-    candidates += [str(Path(sys.executable).parent / "label-studio"), shutil.which("label-studio")]
+    candidates = [
+        os.environ.get("ANNOTATE_LABEL_STUDIO"),
+        str(Path(sys.executable).parent / "label-studio"),
+        shutil.which("label-studio"),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
@@ -116,10 +128,10 @@ class LocalServer:
     def status(self) -> ServerStatus:
         """Running or not; a stale state file (dead pid) counts as not running."""
         state = self._state()
-        if state is None or not self._alive(int(state["pid"])):
+        if state is None or not self._alive(state.pid):
             return ServerStatus(False, None, None, self.home)
         email = self.credentials().email if self.credentials_file.exists() else None
-        return ServerStatus(True, state["url"], int(state["pid"]), self.home, email)
+        return ServerStatus(True, state.url, state.pid, self.home, email)
 
     def start(self, port: int | None = None, timeout: float = START_TIMEOUT) -> ServerStatus:
         """Start the server unless it already runs, and wait until it answers /health."""
@@ -145,9 +157,9 @@ class LocalServer:
         """Stop the server this folder started (by its pid); False when none was running."""
         state = self._state()
         self.state_file.unlink(missing_ok=True)
-        if state is None or not self._alive(int(state["pid"])):
+        if state is None or not self._alive(state.pid):
             return False
-        self._terminate(int(state["pid"]))
+        self._terminate(state.pid)
         return True
 
     def _spawn(self, port: int, creds: Credentials) -> subprocess.Popen[bytes]:
@@ -163,13 +175,24 @@ class LocalServer:
             "COLLECT_ANALYTICS": "false",
         }
         command = [
-            label_studio_executable(), "start", "--no-browser", "--internal-host", HOST,
-            "-p", str(port), "--enable-legacy-api-token",
+            label_studio_executable(),
+            "start",
+            "--no-browser",
+            "--internal-host",
+            HOST,
+            "-p",
+            str(port),
+            "--enable-legacy-api-token",
         ]
         with self.log_file.open("ab") as log:
             return subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.home, start_new_session=True,
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.home,
+                start_new_session=True,
             )
 
     def _wait_healthy(
@@ -205,13 +228,15 @@ class LocalServer:
             response = httpx.get(f"{url}/api/current-user/whoami", headers=headers, timeout=5)
         except httpx.HTTPError:
             return False
-        return response.status_code == httpx.codes.OK and response.json().get("email") == creds.email
+        return (
+            response.status_code == httpx.codes.OK and response.json().get("email") == creds.email
+        )
 
-    def _state(self) -> dict[str, object] | None:
+    def _state(self) -> ServerState | None:
         if not self.state_file.exists():
             return None
-        data: dict[str, object] = json.loads(self.state_file.read_text(encoding="utf-8"))
-        return data
+        data = json.loads(self.state_file.read_text(encoding="utf-8"))
+        return ServerState(int(data["pid"]), int(data["port"]), str(data["url"]))
 
     def _write_state(self, pid: int, port: int, url: str) -> None:
         state = {"pid": pid, "port": port, "url": url, "data_dir": str(self.data_dir)}
@@ -240,10 +265,8 @@ class LocalServer:
 
 def _gone(pid: int) -> bool:
     """True once ``pid`` has exited (reaping it when it is our child)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
