@@ -111,7 +111,6 @@ def _read_text(path: Path, where: Location) -> tuple[str | None, Problem | None]
 def _documents(
     rows: Iterator[Row], file: Path, schemas: SchemaSet
 ) -> tuple[list[Document], list[Problem]]:
-    validator = schemas.validators[DOCUMENT]
     documents: list[Document] = []
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
@@ -120,7 +119,7 @@ def _documents(
         if data is None or row_problems:
             continue
         doc_id = data.get("id")
-        for error in validator.iter_errors(data):
+        for error in schemas.errors(DOCUMENT, data):
             field = ".".join(str(p) for p in error.absolute_path) or None
             where = Location(file=str(file), line=number, document_id=doc_id, field=field)
             problems.append(Problem(where, _schema_message(error), code="schema"))

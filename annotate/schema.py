@@ -16,8 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError as JsonSchemaError
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from annotate.errors import SchemaError
@@ -200,6 +202,31 @@ class SchemaSet:
     def validators(self) -> dict[str, Draft202012Validator]:
         """One validator per schema, built once."""
         return {name: self.validator(name) for name in self.schemas}
+
+    @cached_property
+    def compiled(self) -> dict[str, jsonschema_rs.Validator]:
+        """Compiled (Rust) validators of the same schemas, for the hot path."""
+        registry = jsonschema_rs.Registry(
+            [(schema["$id"], schema) for schema in self.schemas.values() if "$id" in schema]
+        )
+        return {
+            name: jsonschema_rs.validator_for(schema, validate_formats=True, registry=registry)
+            for name, schema in self.schemas.items()
+        }
+
+    def errors(self, name: str, value: object) -> list[ValidationError]:
+        """Every schema error of ``value`` against schema ``name``, in jsonschema's words.
+
+        The compiled validator answers first; only an invalid value pays for the slower
+        validator that words the errors. A test checks both agree on the bad-input catalogue.
+
+        >>> SchemaSet().errors("entities", {"id": "e1", "start": 0, "end": 1, "text": "x",
+        ...                                  "label": "CITY"})[0].message
+        "'CITY' is not one of ['PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'EVENT']"
+        """
+        if self.compiled[name].is_valid(value):
+            return []
+        return list(self.validators[name].iter_errors(value))
 
     @cached_property
     def version(self) -> str:

@@ -12,13 +12,12 @@ The export is read as a stream, one task at a time, so its size does not bound m
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import ijson
+from typing import Any, TextIO
 
 from annotate.errors import ExportFileError
 from annotate.labelstudio.results import text_hash
@@ -27,6 +26,7 @@ from annotate.records import LAYER_TYPES, Annotation, Document, Submission, Task
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,37 +38,70 @@ class Converted:
     rejected: tuple[dict[str, Any], ...] = ()
 
 
-def read_export(path: Path | str) -> Iterator[dict[str, Any]]:
+def read_export(path: Path | str, chunk: int = 1 << 22) -> Iterator[dict[str, Any]]:
     """The tasks of a Label Studio JSON export, one at a time.
+
+    The file is read in chunks and each task decoded with the standard library's JSON
+    scanner, so memory holds one chunk and one task, never the whole export.
 
     Raises ExportFileError for a file that is missing, not JSON, not a list of tasks, or
     truncated (naming how many tasks were read before the break).
     """
     path = Path(path)
     try:
-        handle = path.open("rb")
+        handle = path.open(encoding="utf-8", errors="strict")
     except OSError as exc:
         raise ExportFileError(f"{path}: cannot read the export ({exc.strerror})") from exc
     with handle:
-        first = handle.read(64).lstrip()[:1]
-        if first != b"[":
-            raise ExportFileError(
-                f"{path}: not a Label Studio JSON export (expected a list of tasks, found "
-                f"{shorten(first.decode('utf-8', 'replace') or 'an empty file')})"
-            )
-        handle.seek(0)
-        count = 0
         try:
-            for task in ijson.items(handle, "item", use_float=True):
-                if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-                    raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
-                count += 1
-                yield task
-        except ijson.JSONError as exc:
-            raise ExportFileError(
-                f"{path}: truncated or not JSON after {count} complete task(s): "
-                f"{str(exc).splitlines()[0]}"
-            ) from exc
+            yield from _tasks(handle, path, chunk)
+        except UnicodeDecodeError as exc:
+            raise ExportFileError(f"{path}: not UTF-8 ({exc.reason})") from exc
+
+
+def _tasks(handle: TextIO, path: Path, chunk: int) -> Iterator[dict[str, Any]]:
+    buf = handle.read(chunk)
+    start = len(buf) - len(buf.lstrip())
+    if buf[start : start + 1] != "[":
+        found = shorten(buf[start : start + 1] or "an empty file")
+        raise ExportFileError(
+            f"{path}: not a Label Studio JSON export (expected a list of tasks, found {found})"
+        )
+    pos, count = start + 1, 0
+    while True:
+        pos = _skip_separators(buf, pos)
+        if pos == len(buf):
+            more = handle.read(chunk)
+            if not more:
+                raise ExportFileError(
+                    f"{path}: truncated after {count} complete task(s): the "
+                    "list of tasks is never closed"
+                )
+            buf, pos = buf[pos:] + more, 0
+            continue
+        if buf[pos] == "]":
+            return
+        try:
+            task, end = _DECODER.raw_decode(buf, pos)
+        except json.JSONDecodeError as exc:
+            more = handle.read(chunk)
+            if not more:
+                raise ExportFileError(
+                    f"{path}: truncated or not JSON after {count} complete task(s): {exc.msg}"
+                ) from exc
+            buf, pos = buf[pos:] + more, 0
+            continue
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
+        count += 1
+        pos = end
+        yield task
+
+
+def _skip_separators(buf: str, pos: int) -> int:
+    while pos < len(buf) and buf[pos] in " \t\r\n,":
+        pos += 1
+    return pos
 
 
 def iter_tasks(
@@ -165,7 +198,7 @@ def _document(
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     problems = []
-    for error in schemas.validators[DOCUMENT].iter_errors(fields):
+    for error in schemas.errors(DOCUMENT, fields):
         field = ".".join(str(p) for p in error.absolute_path) or None
         where = Location(
             task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data"
@@ -306,7 +339,7 @@ class AnnotationReader:
             return None
         text = self.document.text[start:end]
         shown = value.get("text")
-        if isinstance(shown, str) and _squash(shown) != _squash(text):
+        if isinstance(shown, str) and shown != text and _squash(shown) != _squash(text):
             self.problem(
                 "span text differs from the task text at these offsets",
                 "span-text",
@@ -480,7 +513,7 @@ class AnnotationReader:
         return True
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
-        errors = list(self.schemas.validators[layer.name].iter_errors(value))
+        errors = self.schemas.errors(layer.name, value)
         for error in errors:
             field = ".".join(str(p) for p in error.absolute_path) or None
             if error.validator == "required":
