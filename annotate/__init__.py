@@ -10,6 +10,7 @@ from annotate.errors import (
     ConfigChangeError,
     CorpusError,
     ExportFileError,
+    ExtractorError,
     InvalidInputError,
     LabelStudioError,
     OutputExistsError,
@@ -17,8 +18,10 @@ from annotate.errors import (
     SchemaError,
     ServerError,
 )
+from annotate.bench import BenchReport, bench, run_extractor
 from annotate.features import document_features, token_features
 from annotate.labelconfig import labeling_config
+from annotate.predictions import Prediction, load_predictions, write_predictions
 from annotate.problems import Location, Problem
 from annotate.records import Annotation, Claim, Document, Entity, Event, Submission, Task
 from annotate.schema import SchemaSet
@@ -29,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnnotateError",
     "Annotation",
+    "BenchReport",
     "Claim",
     "ConfigChangeError",
     "CorpusError",
@@ -36,10 +40,12 @@ __all__ = [
     "Entity",
     "Event",
     "ExportFileError",
+    "ExtractorError",
     "InvalidInputError",
     "LabelStudioError",
     "Location",
     "OutputExistsError",
+    "Prediction",
     "PredictionsError",
     "Problem",
     "SchemaError",
@@ -48,9 +54,13 @@ __all__ = [
     "Submission",
     "Task",
     "ValidationReport",
+    "bench",
     "document_features",
     "labeling_config",
     "load_corpus",
+    "load_predictions",
+    "run_extractor",
     "token_features",
     "validate_export",
+    "write_predictions",
 ]

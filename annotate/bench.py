@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.atomic import atomic_write_text
-from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
+from annotate.errors import AnnotateError, ExtractorError, InvalidInputError, PredictionsError
 from annotate.predictions import Prediction, check_prediction
 from annotate.problems import Location, Problem, shorten
 from annotate.records import Annotation, Document
@@ -111,14 +111,14 @@ def load_extractor(spec: str) -> tuple[Extractor, str]:
     module_name, colon, function_name = spec.partition(":")
     if not colon or not module_name or not function_name:
         example = "annotate.extractors.baseline:extract"
-        raise AnnotateError(f"extractor {spec!r}: expected MODULE:FUNCTION, e.g. {example}")
+        raise ExtractorError(f"extractor {spec!r}: expected MODULE:FUNCTION, e.g. {example}")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise AnnotateError(f"extractor {spec!r}: cannot import {module_name}: {exc}") from exc
+        raise ExtractorError(f"extractor {spec!r}: cannot import {module_name}: {exc}") from exc
     function = getattr(module, function_name, None)
     if not callable(function):
-        raise AnnotateError(f"extractor {spec!r}: {module_name} has no function {function_name!r}")
+        raise ExtractorError(f"extractor {spec!r}: {module_name} has no function {function_name!r}")
     version = getattr(module, "VERSION", None) or getattr(module, "__version__", None)
     return function, str(version or UNVERSIONED)
 
@@ -133,7 +133,7 @@ def run_extractor(
 
     The extractor returns a :class:`Prediction` or a dict in the predictions format;
     ``document_id`` and ``extractor`` are filled in when a dict leaves them out. Raises
-    PredictionsError listing every problem in every document's output, and AnnotateError
+    PredictionsError listing every problem in every document's output, and ExtractorError
     when the extractor cannot be imported or fails. ``progress(1)`` is called per document.
     """
     extract, version = load_extractor(spec)
@@ -142,10 +142,7 @@ def run_extractor(
     predictions: list[Prediction] = []
     problems: list[Problem] = []
     for document in documents:
-        data, found = _output(_call(extract, document, spec), document, default)
-        found = found or check_prediction(
-            data, {document.id: document}, schemas, Location(document_id=document.id)
-        )
+        data, found = _checked(_call(extract, document, spec), document, default, schemas)
         problems += found
         if not found:
             predictions.append(Prediction.from_dict(data))
@@ -162,7 +159,18 @@ def _call(extract: Extractor, document: Document, spec: str) -> object:
     try:
         return extract(document)
     except Exception as exc:  # the extractor is third-party code: report where it failed
-        raise AnnotateError(f"extractor {spec} failed on document {document.id}: {exc!r}") from exc
+        raise ExtractorError(f"extractor {spec} failed on document {document.id}: {exc!r}") from exc
+
+
+def _checked(
+    output: object, document: Document, default: Mapping[str, str], schemas: SchemaSet
+) -> tuple[Json, list[Problem]]:
+    """The extractor's output as a predictions dict, and every problem it has."""
+    data, problems = _output(output, document, default)
+    if problems:
+        return data, problems
+    where = Location(document_id=document.id)
+    return data, check_prediction(data, {document.id: document}, schemas, where)
 
 
 def _output(

@@ -11,6 +11,7 @@ Every error the library raises on purpose is an :class:`AnnotateError`::
     ├── LabelStudioError     talking to a Label Studio server failed (URL named, token never)
     │   └── ServerError      the local embedded server could not be started or stopped
     ├── ConfigChangeError    a push would orphan annotations already made
+    ├── ExtractorError       an extractor given as MODULE:FUNCTION cannot be loaded or fails
     └── OutputExistsError    an export would overwrite a different dataset without --force
 
 Each class carries the exit code the command line uses for it: 1 for invalid data,
@@ -70,6 +71,10 @@ class ServerError(LabelStudioError):
 
 class ConfigChangeError(AnnotateError):
     """Changing a project's labeling config would orphan existing annotations."""
+
+
+class ExtractorError(AnnotateError):
+    """An extractor cannot be imported, is not callable, or raised on a document."""
 
 
 class OutputExistsError(AnnotateError):

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-import annotate.bench as benchmark
+from annotate.bench import BenchReport, append_leaderboard, gold_version, run_extractor
+from annotate.bench import bench as score_run
 from annotate.cli.output import emit, progress_bar
 from annotate.errors import AnnotateError
 from annotate.predictions import Prediction, load_predictions
@@ -27,7 +28,7 @@ def bench(args: argparse.Namespace) -> int:
 
     gold = read_gold(args.gold, args.split)
     predictions = _predictions(args, {a.document.id: a.document for a in gold})
-    report = benchmark.bench(gold, predictions)
+    report = score_run(gold, predictions)
     try:
         text = (
             json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
@@ -38,7 +39,8 @@ def bench(args: argparse.Namespace) -> int:
         if args.leaderboard:
             _record(args, report, gold)
     except OSError as exc:
-        print(f"annotate bench: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"annotate bench: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
         return USAGE_ERROR
     return 0
 
@@ -57,24 +59,20 @@ def _predictions(args: argparse.Namespace, documents: dict[str, Document]) -> li
         return load_predictions(args.predictions, documents, schemas)
     advance, close = progress_bar(f"extract ({args.extractor})", total=len(documents))
     try:
-        return benchmark.run_extractor(args.extractor, documents.values(), advance, schemas)
+        return run_extractor(args.extractor, documents.values(), advance, schemas)
     finally:
         close()
 
 
-def _record(
-    args: argparse.Namespace, report: benchmark.BenchReport, gold: list[Annotation]
-) -> None:
+def _record(args: argparse.Namespace, report: BenchReport, gold: list[Annotation]) -> None:
     if len(report.extractors) > 1:
         names = ", ".join(f"{n} {v}" for n, v in report.extractors)
         raise AnnotateError(f"cannot record one leaderboard run for several extractors ({names})")
     name, version = (
         report.extractors[0] if report.extractors else (args.extractor or "unknown", "unknown")
     )
-    version_of_gold = benchmark.gold_version(gold)
-    run = benchmark.append_leaderboard(
-        args.leaderboard, report, name, version, version_of_gold, args.split
-    )
+    version_of_gold = gold_version(gold)
+    run = append_leaderboard(args.leaderboard, report, name, version, version_of_gold, args.split)
     print(
         f"leaderboard {args.leaderboard}: run of {name} {version} on {run['date']} appended",
         file=sys.stderr,
