@@ -173,6 +173,8 @@ class LocalServer:
             "LABEL_STUDIO_USER_TOKEN": creds.token,
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "COLLECT_ANALYTICS": "false",
+            "SENTRY_DSN": "",  # no error reports leave the machine
+            "FRONTEND_SENTRY_DSN": "",
         }
         command = [
             label_studio_executable(),
