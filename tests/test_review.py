@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from annotate.adjudicate import adjudicate
+from annotate.cli import main
+from annotate.dataset import read_gold
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.pull import pull
@@ -88,6 +90,15 @@ def test_disagreements_go_to_review_and_the_verdict_becomes_gold(
         ("Putin", "PERSON", ("rev-a@example.com", "rev-b@example.com", "reviewer@example.com")),
         ("Sochi", "GPE", ("rev-a@example.com", "reviewer@example.com")),
         ("Peskov", "PERSON", ("reviewer@example.com",)),
+    ]
+    out = tmp_path / "gold"
+    argv = ["export", str(export), "--review", str(reviewed_export), "-o", str(out)]
+    assert main(argv) == 0
+    [row] = read_gold(out)
+    assert [(e.text, e.label) for e in row.entities] == [
+        ("Putin", "PERSON"),
+        ("Sochi", "GPE"),
+        ("Peskov", "PERSON"),
     ]
 
 

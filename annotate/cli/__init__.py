@@ -69,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build gold datasets of entities, claims and dated events with Label Studio.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _setup_commands(sub)
+    _labelstudio_commands(sub)
+    _gold_commands(sub)
+    _bench_command(sub)
+    return parser
 
+
+def _setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("config", help="print the Label Studio labeling config")
     p.add_argument("--layers", help=LAYER_HELP)
     p.set_defaults(handler=_config)
@@ -80,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="with start: port to use (default: a free one)")
     p.set_defaults(handler=_server)
 
+
+def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("push", help="push a corpus to a Label Studio project")
     p.add_argument("corpus", type=Path, help="corpus folder (with manifest.jsonl) or JSONL")
     p.add_argument("--project", required=True, help="project title (created if missing)")
@@ -101,24 +110,33 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p)
     p.set_defaults(handler=_validate)
 
+    p = sub.add_parser("adjudicate", help="send disagreeing tasks back for review")
+    p.add_argument("export", type=Path)
+    p.add_argument("--project", required=True, help="review project to send the tasks to")
+    _connection_args(p)
+    p.set_defaults(handler=_adjudicate)
+
+
+def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("agreement", help="inter-annotator agreement of an export")
     p.add_argument("export", type=Path)
     p.add_argument("--report", type=Path, help="also write a Markdown report with a chart")
     _format_arg(p)
     p.set_defaults(handler=_agreement)
 
-    p = sub.add_parser("adjudicate", help="send disagreeing tasks back for review")
-    p.add_argument("export", type=Path)
-    p.add_argument("--project", required=True, help="project to send the review tasks to")
-    _connection_args(p)
-    p.set_defaults(handler=_adjudicate)
-
     p = sub.add_parser("export", help="write the gold Hugging Face dataset")
     p.add_argument("export", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--adjudication", choices=["ground-truth", "majority"], default="majority")
-    p.add_argument("--splits", default=None, help="e.g. train=0.8,test=0.2 (default: test only "
-                   "under 50 documents, else train=0.8,validation=0.1,test=0.1)")
+    p.add_argument(
+        "--review", type=Path, help="pulled review project: its submissions become the ground truth"
+    )
+    p.add_argument(
+        "--splits",
+        default=None,
+        help="e.g. train=0.8,test=0.2 (default: test only "
+        "under 50 documents, else train=0.8,validation=0.1,test=0.1)",
+    )
     p.add_argument("--leaderboard", type=Path, help="leaderboard JSON to render in the card")
     p.add_argument("--force", action="store_true", help="replace a different existing dataset")
     p.add_argument(
@@ -131,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--card-notes", type=Path, help="Markdown file appended to the card")
     p.set_defaults(handler=_export)
 
+
+def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="score an extractor against a gold dataset")
     p.add_argument("--gold", type=Path, required=True)
     source = p.add_mutually_exclusive_group(required=True)
@@ -141,7 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--leaderboard", type=Path, help="append this run to a leaderboard JSON")
     _format_arg(p)
     p.set_defaults(handler=_bench)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from annotate.dataset import ExportOptions, ExportSummary, export_dataset, parse
 from annotate.errors import InvalidInputError
 from annotate.problems import Problem
 from annotate.records import Task
+from annotate.review import apply_review
 from annotate.schema import SchemaSet
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ def export(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     converted = iter_tasks(args.export, schemas, load_annotators(args.export))
     tasks = _checked(converted, problems, args.export, args.skip_invalid)
+    if args.review:
+        review = iter_tasks(args.review, schemas, load_annotators(args.review))
+        tasks = apply_review(tasks, _checked(review, problems, args.review, args.skip_invalid))
     advance, close = progress_bar("export")
     try:
         summary = export_dataset(
