@@ -10,9 +10,11 @@ per label and as a whole; claims and events (one region label each) as a whole.
 
 Attributes are compared on relaxed matches. Closed choices and relations (a claim's type
 and speaker, an event's precision and basis) get Krippendorff's alpha, nominal: each
-matched pair is one unit coded by its two annotators. A speaker is compared by its
-entity's canonical name, else its text; no speaker is a value too. Free values (an event's
-date, an entity's canonical name) get the fraction of matched pairs with equal values.
+matched pair is one unit coded by its two annotators (computed from the pair counts,
+equal to the ``krippendorff`` package's value, see :func:`nominal_alpha`). A speaker is
+compared by its entity's canonical name, else its text; no speaker is a value too. Free
+values (an event's date, an entity's canonical name) get the fraction of matched pairs
+with equal values.
 Alpha is None when undefined, e.g. when only one value was ever used.
 
 :class:`AgreementAccumulator` takes one task at a time, so an export is never held whole.
@@ -27,12 +29,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Literal
 
-import krippendorff
-import numpy as np
-
 from annotate.adjudicate import Item, item_label, layer_items, one_per_annotator
 from annotate.card import fmt, markdown_table, text_table
-from annotate.records import Entity, Submission, Task
+from annotate.records import Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
 
 ALPHA_CONTROLS = frozenset({"Choices"})
@@ -53,6 +52,7 @@ def f1(matches: int, left: int, right: int) -> float | None:
 def strict_matches(left: Sequence[Item], right: Sequence[Item]) -> int:
     """Items of the two lists with the same (start, end), paired one-to-one.
 
+    >>> from annotate.records import Entity
     >>> a = [Entity("a", 0, 5, "Putin", "PERSON"), Entity("b", 9, 11, "Xi", "PERSON")]
     >>> strict_matches(a, [Entity("c", 0, 5, "Putin", "PERSON")])
     1
@@ -66,6 +66,7 @@ def relaxed_pairs(left: Sequence[Item], right: Sequence[Item]) -> list[tuple[int
 
     Greedy: the largest overlap first, then the earliest start.
 
+    >>> from annotate.records import Entity
     >>> a = [Entity("a", 0, 14, "Vladimir Putin", "PERSON")]
     >>> b = [Entity("b", 0, 8, "Vladimir", "PERSON"), Entity("c", 9, 14, "Putin", "PERSON")]
     >>> relaxed_pairs(a, b)
@@ -91,25 +92,31 @@ def relaxed_pairs(left: Sequence[Item], right: Sequence[Item]) -> list[tuple[int
 def nominal_alpha(pairs: Mapping[tuple[Hashable, Hashable], int]) -> float | None:
     """Krippendorff's alpha (nominal) of units coded by two coders each; None if undefined.
 
-    ``pairs`` counts the units by their two values. Hand check for 3 (q, q), 2 (p, p) and
-    1 (q, p): n = 12 values, 7 q and 5 p; the disagreeing unit gives 2 ordered coincidences,
-    so alpha = 1 - (n - 1) · 2 / (2 · 7 · 5) = 1 - 22/70.
+    ``pairs`` counts the units by their two values. With two values per unit, the
+    coincidence matrix is the pair counts themselves, so alpha comes straight from them in
+    O(values²) memory (``krippendorff.alpha`` builds a units × values × values array, over
+    a gigabyte for a 20,000-task export); the tests check both agree.
+
+    Hand check for 3 (q, q), 2 (p, p) and 1 (q, p): n = 12 values, 7 q and 5 p; the
+    disagreeing unit gives 2 ordered coincidences, so alpha = 1 - (n - 1) · 2 / (2 · 7 · 5).
 
     >>> round(nominal_alpha({("q", "q"): 3, ("p", "p"): 2, ("q", "p"): 1}), 6)
     0.685714
     >>> nominal_alpha({("q", "q"): 4}) is None
     True
     """
-    values = sorted({v for pair in pairs for v in pair}, key=repr)
-    if len(values) < 2 or not pairs:
+    totals: Counter[Hashable] = Counter()
+    disagreeing = 0
+    for (x, y), count in pairs.items():
+        totals[x] += count
+        totals[y] += count
+        if x != y:
+            disagreeing += 2 * count  # ordered coincidences (x, y) and (y, x)
+    n = sum(totals.values())
+    expected = n * n - sum(c * c for c in totals.values())  # sum of n_c·n_k over c ≠ k
+    if expected == 0:
         return None
-    index = {v: i for i, v in enumerate(values)}
-    rows = np.zeros((len(pairs), len(values)))
-    for r, (x, y) in enumerate(pairs):
-        rows[r, index[x]] += 1
-        rows[r, index[y]] += 1
-    counts = np.repeat(rows, np.fromiter(pairs.values(), dtype=np.int64), axis=0)
-    return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+    return 1 - (n - 1) * disagreeing / expected
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,18 +290,24 @@ class AgreementAccumulator:
     schemas: SchemaSet
     tasks: int = 0
     compared_tasks: int = 0
-    _counts: dict[tuple[str, str, Pair], _PairCounts] = field(default_factory=dict)
+    _counts: dict[tuple[str, str, Pair], _PairCounts] = field(default_factory=dict, init=False)
     _alpha: dict[tuple[str, str], Counter[tuple[Hashable, Hashable]]] = field(
-        default_factory=lambda: defaultdict(Counter)
+        default_factory=lambda: defaultdict(Counter), init=False
     )
     _exact: dict[tuple[str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0]), init=False
     )
-    _annotator_tasks: Counter[str] = field(default_factory=Counter)
-    _annotator_items: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    _annotator_tasks: Counter[str] = field(default_factory=Counter, init=False)
+    _annotator_items: dict[str, Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter), init=False
+    )
 
     def add(self, task: Task) -> None:
-        """Count one task."""
+        """Count one task.
+
+        An adjudicated version (marked ground truth) is not independent work: when at least
+        two other annotators remain, agreement is measured among them only.
+        """
         subs = one_per_annotator(task)
         self.tasks += 1
         for sub in subs:
@@ -303,6 +316,9 @@ class AgreementAccumulator:
                 self._annotator_items[sub.annotator][layer.name] += len(
                     layer_items(sub.layers, layer)
                 )
+        independent = tuple(s for s in subs if not s.ground_truth)
+        if len(independent) >= 2:
+            subs = independent
         if len(subs) < 2:
             return
         self.compared_tasks += 1
@@ -335,7 +351,8 @@ class AgreementAccumulator:
             self._observe(layer, attribute, x, y)
         if layer.relation is not None:
             name = layer.relation.field
-            x, y = (_speaker(layer, sub, item) for sub, item in (left, right))
+            target = self.schemas.layers[layer.relation.target_layer]
+            x, y = (_speaker(layer, target, sub, item) for sub, item in (left, right))
             self._alpha[(layer.name, name)][_unordered(x, y)] += 1
 
     def _observe(self, layer: Layer, attribute: Attribute, x: Hashable, y: Hashable) -> None:
@@ -417,13 +434,15 @@ def _by_label(layer: Layer, submission: Submission) -> dict[str, list[Item]]:
     return groups
 
 
-def _speaker(layer: Layer, submission: Submission, item: Item) -> str | None:
+def _speaker(layer: Layer, target: Layer, submission: Submission, item: Item) -> str | None:
     """The name of the entity a relation points at: canonical name, else its text."""
     assert layer.relation is not None
-    target = submission.layers.entity(getattr(item, layer.relation.field) or "")
-    if not isinstance(target, Entity):
+    ref = getattr(item, layer.relation.field)
+    found = next((t for t in layer_items(submission.layers, target) if t.id == ref), None)
+    if found is None:
         return None
-    return target.canonical or target.text
+    name = getattr(found, "canonical", None)
+    return str(name) if name else found.text
 
 
 def _unordered(x: Hashable, y: Hashable) -> tuple[Hashable, Hashable]:

@@ -25,6 +25,8 @@ three-annotators.json: one task, "Putin met Gazprom chiefs and said: we agree. T
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from pathlib import Path
 
@@ -42,7 +44,7 @@ from annotate.agreement import (
 )
 from annotate.cli import main
 from annotate.labelstudio.convert import iter_tasks
-from annotate.records import Entity, Task
+from annotate.records import Entity, Submission, Task
 from annotate.schema import SchemaSet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "agreement"
@@ -253,3 +255,48 @@ def test_cli_agreement_json_and_report(tmp_path: Path, capsys: pytest.CaptureFix
     claims = next(x for x in data["labels"] if x["layer"] == "claims")
     assert claims["strict_f1"] == pytest.approx(0.8)
     assert report.read_text(encoding="utf-8").startswith("# Inter-annotator agreement\n")
+
+
+def test_an_adjudicated_version_is_not_counted_as_an_annotator(
+    schemas: SchemaSet, two: AgreementReport
+) -> None:
+    """Two annotators plus an adjudicator's ground truth: agreement is between the two."""
+    tasks = _tasks(TWO, schemas)
+    adjudicated = [
+        dataclasses.replace(
+            t,
+            submissions=(
+                *t.submissions,
+                Submission(
+                    9999,
+                    "adjudicator",
+                    True,
+                    dataclasses.replace(t.submissions[0].layers, entities=()),
+                ),
+            ),
+        )
+        if len(t.submissions) >= 2
+        else t
+        for t in tasks
+    ]
+    report = agreement(adjudicated, schemas)
+    assert report.labels == two.labels
+    assert report.attributes == two.attributes
+    assert "adjudicator" in {a.annotator for a in report.annotators}
+
+
+def test_ground_truth_of_one_of_two_annotators_still_counts(
+    schemas: SchemaSet, two: AgreementReport
+) -> None:
+    tasks = _tasks(TWO, schemas)
+    marked = [
+        dataclasses.replace(
+            t,
+            submissions=(
+                dataclasses.replace(t.submissions[0], ground_truth=True),
+                *t.submissions[1:],
+            ),
+        )
+        for t in tasks
+    ]
+    assert agreement(marked, schemas).labels == two.labels
