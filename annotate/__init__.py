@@ -4,6 +4,7 @@ The JSON Schemas in ``schemas/`` define the annotation layers; everything else (
 Studio config, the validators, the Hugging Face features) is derived from them.
 """
 
+from annotate.bench import BenchReport, bench, run_extractor
 from annotate.corpus import load_corpus
 from annotate.errors import (
     AnnotateError,
@@ -18,7 +19,6 @@ from annotate.errors import (
     SchemaError,
     ServerError,
 )
-from annotate.bench import BenchReport, bench, run_extractor
 from annotate.features import document_features, token_features
 from annotate.labelconfig import labeling_config
 from annotate.predictions import Prediction, load_predictions, write_predictions

@@ -39,6 +39,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import sub
 from typing import Any, Protocol, TypeVar
 
 from annotate.errors import PredictionsError
@@ -457,11 +458,12 @@ def _overlapping(
     """For each predicted span, the indices of the ``gold`` spans (sorted by start) it overlaps
     by at least one code point."""
     starts = [s for s, _ in gold]
-    longest = max((e - s for s, e in gold), default=0)
+    ends = [e for _, e in gold]
+    longest = max(map(sub, ends, starts), default=0)
     out: list[list[int]] = []
     for start, end in predicted:
-        low, high = bisect_left(starts, start - longest), bisect_left(starts, end)
-        out.append([i for i in range(low, high) if gold[i][1] > start])
+        low = bisect_left(starts, start - longest)
+        out.append([i for i in range(low, bisect_left(starts, end, low)) if ends[i] > start])
     return out
 
 
@@ -588,46 +590,93 @@ RULES: dict[str, Rule] = {
 
 
 class _EntityTally:
-    """SemEval counts per scheme, over all labels and per label, accumulated by document."""
+    """SemEval counts per scheme, over all labels and per label, accumulated by document.
+
+    Most mentions need no matching: a prediction overlapping no gold mention is spurious in
+    every scheme, a gold mention overlapped by none is missed, and a prediction and a gold
+    mention that overlap only each other form an isolated pair whose outcome depends only on
+    whether their spans and labels agree. Those are counted as situations and turned into
+    outcomes once, by the scheme rules, in :meth:`result`. Only the rest (a prediction
+    overlapping several gold mentions or the reverse) goes through nervaluate's greedy
+    matching, document by document.
+    """
 
     def __init__(self) -> None:
+        self.spurious: Counter[str] = Counter()
+        self.missed: Counter[str] = Counter()
+        self.pairs: Counter[tuple[bool, str, str]] = Counter()  # same span, pred, gold label
         self.overall = {name: [0] * 5 for name in SCHEMES}
         self.labels: dict[str, dict[str, list[int]]] = {name: {} for name in SCHEMES}
 
     def add(self, gold_entities: Sequence[Entity], prediction: Prediction) -> None:
         gold = sorted((e.start, e.end, e.label) for e in gold_entities)
         predicted = sorted((e.start, e.end, e.label) for e in prediction.entities)
-        hits = self._hits(gold, predicted)
-        same_label = [
-            [i for i in h if gold[i][2] == p[2]] for p, h in zip(predicted, hits, strict=True)
-        ]
+        hits = _hits(gold, predicted)
+        hit_count = Counter(i for h in hits for i in h)
+        contested = []
+        for pred, pred_hits in zip(predicted, hits, strict=True):
+            if not pred_hits:
+                self.spurious[pred[2]] += 1
+            elif len(pred_hits) == 1 and hit_count[pred_hits[0]] == 1:
+                true = gold[pred_hits[0]]
+                self.pairs[(true[:2] == pred[:2], pred[2], true[2])] += 1
+            else:
+                contested.append((pred, pred_hits))
+        self.missed.update(true[2] for i, true in enumerate(gold) if i not in hit_count)
+        if contested:
+            self._match(gold, contested)
+
+    def _match(
+        self, gold: Sequence[Mention], contested: Sequence[tuple[Mention, list[int]]]
+    ) -> None:
+        """nervaluate's greedy matching of the predictions that overlap several mentions."""
+        predicted = [pred for pred, _ in contested]
+        hits = [pred_hits for _, pred_hits in contested]
+        same_label = [[i for i in h if gold[i][2] == p[2]] for p, h in contested]
+        involved = sorted({i for h in hits for i in h})
         for name, rule in RULES.items():
-            overall = self.overall[name]
-            for _, outcome in _greedy(rule, gold, predicted, hits):
+            overall, per_label = self.overall[name], self.labels[name]
+            for _, outcome in _greedy(rule, gold, predicted, hits, involved):
                 overall[outcome] += 1
-            per_label = self.labels[name]
-            for label, outcome in _greedy(rule, gold, predicted, same_label):
+            for label, outcome in _greedy(rule, gold, predicted, same_label, involved):
                 per_label.setdefault(label, [0] * 5)[outcome] += 1
 
-    @staticmethod
-    def _hits(gold: Sequence[Mention], predicted: Sequence[Mention]) -> list[list[int]]:
-        spans = [(s, e) for s, e, _ in gold]
-        return [
-            [i for i in hits if _sufficient(p, gold[i])]
-            for p, hits in zip(
-                predicted, _overlapping(spans, [p[:2] for p in predicted]), strict=True
-            )
-        ]
-
     def result(self) -> EntityScores:
-        schemes = {
-            name: SchemeScores(
-                SemEvalCounts(*self.overall[name]),
-                {label: SemEvalCounts(*c) for label, c in self.labels[name].items()},
-            )
-            for name in SCHEMES
-        }
-        return EntityScores(schemes)
+        return EntityScores({name: self._scheme(name, RULES[name]) for name in SCHEMES})
+
+    def _scheme(self, name: str, rule: Rule) -> SchemeScores:
+        overall = list(self.overall[name])
+        per_label = {label: list(counts) for label, counts in self.labels[name].items()}
+
+        def count(label: str, outcome: int, n: int, in_overall: bool = True) -> None:
+            overall[outcome] += n if in_overall else 0
+            per_label.setdefault(label, [0] * 5)[outcome] += n
+
+        for label, n in self.spurious.items():
+            count(label, SPURIOUS, n)
+        for label, n in self.missed.items():
+            count(label, MISSED, n)
+        for (same_span, pred_label, true_label), n in self.pairs.items():
+            true = (0, 2, true_label)
+            outcome, _ = rule((0, 2 if same_span else 1, pred_label), [0], [true], set())
+            overall[outcome] += n
+            if pred_label == true_label:  # each label scored alone sees the pair as it is...
+                count(pred_label, outcome, n, in_overall=False)
+            else:  # ... or only its own half of it
+                count(pred_label, SPURIOUS, n, in_overall=False)
+                count(true_label, MISSED, n, in_overall=False)
+        labels = {label: SemEvalCounts(*counts) for label, counts in per_label.items()}
+        return SchemeScores(SemEvalCounts(*overall), labels)
+
+
+def _hits(gold: Sequence[Mention], predicted: Sequence[Mention]) -> list[list[int]]:
+    """For each prediction, the gold mentions it overlaps enough (gold sorted by start)."""
+    spans = [(s, e) for s, e, _ in gold]
+    overlapping = _overlapping(spans, [p[:2] for p in predicted])
+    return [
+        [i for i in hits if _sufficient(p, gold[i])]
+        for p, hits in zip(predicted, overlapping, strict=True)
+    ]
 
 
 def _greedy(
@@ -635,10 +684,12 @@ def _greedy(
     gold: Sequence[Mention],
     predicted: Sequence[Mention],
     hits: Sequence[Sequence[int]],
+    involved: Sequence[int],
 ) -> Iterator[tuple[str, int]]:
     """nervaluate's matching: each prediction in turn takes the gold mention its rule picks.
 
-    Yields (label, outcome) for each prediction, then for each gold mention left missed.
+    Yields (label, outcome) for each prediction, then for each ``involved`` gold mention
+    left missed.
     """
     taken: set[int] = set()
     for pred, pred_hits in zip(predicted, hits, strict=True):
@@ -646,9 +697,9 @@ def _greedy(
         if index >= 0:
             taken.add(index)
         yield pred[2], outcome
-    for index, true in enumerate(gold):
+    for index in involved:
         if index not in taken:
-            yield true[2], MISSED
+            yield gold[index][2], MISSED
 
 
 # --- text report ------------------------------------------------------------------------

@@ -26,7 +26,6 @@ three-annotators.json: one task, "Putin met Gazprom chiefs and said: we agree. T
 from __future__ import annotations
 
 import dataclasses
-
 import json
 from pathlib import Path
 

@@ -16,11 +16,26 @@ EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 PREDICTIONS = Path(__file__).parent / "fixtures" / "predictions"
 
 MUTATIONS: list[tuple[str, Any]] = [
-    ("label", "CITY"), ("type", "rumour"), ("precision", "week"), ("basis", "guess"),
-    ("start", -1), ("start", "3"), ("end", 0), ("end", 2.5), ("text", ""), ("id", ""),
-    ("date", "2017-13"), ("date", "20-11-2017"), ("canonical", ""), ("speaker", 7),
-    ("annotators", "ann-1"), ("extra", "field"), ("published", "2017-02-30"),
-    ("published", "21/11/2017"), ("language", "english"), ("source", None),
+    ("label", "CITY"),
+    ("type", "rumour"),
+    ("precision", "week"),
+    ("basis", "guess"),
+    ("start", -1),
+    ("start", "3"),
+    ("end", 0),
+    ("end", 2.5),
+    ("text", ""),
+    ("id", ""),
+    ("date", "2017-13"),
+    ("date", "20-11-2017"),
+    ("canonical", ""),
+    ("speaker", 7),
+    ("annotators", "ann-1"),
+    ("extra", "field"),
+    ("published", "2017-02-30"),
+    ("published", "21/11/2017"),
+    ("language", "english"),
+    ("source", None),
 ]
 
 

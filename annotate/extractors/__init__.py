@@ -8,6 +8,10 @@ Each module exposes ``extract(document) -> Prediction`` and can be benchmarked w
 - ``dates``: time expressions normalised by dateparser against the publication date;
 - ``baseline``: all three together (``extract`` and ``predict_corpus``).
 
+The word lists, cues and triggers were written while reading the seed corpus
+(``corpus/sochi-2017``) and ``docs/guidelines.md``: scores on that corpus are development
+scores, optimistic for unseen text.
+
 This package holds what they share: sentence and paragraph spans, and the check that
 every label or choice a rule emits exists in the schemas (labels are spelled in the
 schemas; a rule only names the value it maps to, and that value is verified on first use).

@@ -155,10 +155,11 @@ def _nearest_speaker(text: str, quote: Span, speakers: Sequence[Span]) -> Span |
     near = [
         s
         for s in speakers
-        if paragraph[0] <= s[0] and s[1] <= paragraph[1]
+        if paragraph[0] <= s[0]
+        and s[1] <= paragraph[1]
         and not (quote[0] <= s[0] < quote[1])
         and _distance(s, quote) <= _SPEAKER_REACH
-    ]  # fmt: skip
+    ]
     if not near:
         return None
     return min(
@@ -261,9 +262,7 @@ def _assertions(text: str, claims: Sequence[Found]) -> list[Found]:
     found = []
     for start, end in sentences(text):
         sentence = text[start:end]
-        if any(c.start < end and start < c.end for c in claims) or any(
-            m in sentence for m in '“”"'
-        ):
+        if any(c.start < end and start < c.end for c in claims):
             continue
         if sentence.endswith(".") and len(sentence.split()) >= MIN_SENTENCE_WORDS:
             found.append(Found(*trim(text, start, end, strip=_EDGE), "outlet"))

@@ -102,6 +102,9 @@ You|There|Here|What|Why|How|Who|Where|Which|Asked|According|Also|Both|Many|Some|
 All|Each|No|Not|Yes|Afterwards|Meanwhile|However|Today|Yesterday|Tomorrow|Read|More|New
 Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May
 June|July|August|September|October|November|December|Related|Back|Join|Trending|Breaking
+Later|Earlier|Then|Now|Still|Despite|Although|Because|Under|Over|Among|Between|Against|Around
+Instead|Even|Only|Just|Such|Further|Finally|First|Second|Last|Next|Other|Another|Several|Few
+Any|Much|Very|Once|Thus|So|Than|Like|Unlike|Along|Amid|Following|Present|Footage
 """)
 _DEMONYM_ENDINGS = ("ian", "ians", "ese", "ish")
 _GAZETTEER = {
