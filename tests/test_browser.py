@@ -52,8 +52,12 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS_SCREENSHOT = REPO / "docs" / "labeling-page.png"
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
@@ -126,8 +130,12 @@ def browser(
     label_studio = request.getfixturevalue("label_studio")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            tmp_path_factory.mktemp("chromium-profile"), executable_path=executable,
-            headless=True, args=LAUNCH_ARGS, viewport=VIEWPORT, locale="en-US",
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=executable,
+            headless=True,
+            args=LAUNCH_ARGS,
+            viewport=VIEWPORT,
+            locale="en-US",
             timezone_id=TIME_ZONE,
         )
         try:
@@ -159,8 +167,9 @@ def log_in(context: BrowserContext, server: Any) -> None:
     page.close()
 
 
-def push_one(client: Client, document: Document, title: str,
-             predictions: tuple[Prediction, ...] = ()) -> tuple[int, int]:
+def push_one(
+    client: Client, document: Document, title: str, predictions: tuple[Prediction, ...] = ()
+) -> tuple[int, int]:
     """Push one document; returns (project id, task id)."""
     report = push(client, [document], title, PushOptions(predictions=predictions))
     return report.project.id, existing_tasks(client, report.project.id)[document.id].task_id
@@ -241,7 +250,8 @@ def field_input(page: Page, layer: Layer, field: str, suffix: str = "") -> Locat
 
 def choose(page: Page, value: str) -> None:
     choice = page.locator("label.lsf-choice__checkbox").filter(
-        has=page.locator(f"input[name='{value}']"))
+        has=page.locator(f"input[name='{value}']")
+    )
     choice.filter(visible=True).click()
 
 
@@ -302,13 +312,19 @@ def as_prediction(layers: Annotation, like: Prediction) -> Prediction:
     """Submitted records in the shape of a prediction (speaker as a span), sorted."""
     spans = {e.id: (e.start, e.end) for e in layers.entities}
     return Prediction(
-        like.document_id, like.extractor, like.version,
-        by_start(PredictedEntity(e.start, e.end, e.label, canonical=e.canonical)
-                 for e in layers.entities),
-        by_start(PredictedClaim(c.start, c.end, c.type, spans.get(c.speaker or ""))
-                 for c in layers.claims),
-        by_start(PredictedEvent(v.start, v.end, v.date, v.precision, v.basis)
-                 for v in layers.event_dates),
+        like.document_id,
+        like.extractor,
+        like.version,
+        by_start(
+            PredictedEntity(e.start, e.end, e.label, canonical=e.canonical) for e in layers.entities
+        ),
+        by_start(
+            PredictedClaim(c.start, c.end, c.type, spans.get(c.speaker or ""))
+            for c in layers.claims
+        ),
+        by_start(
+            PredictedEvent(v.start, v.end, v.date, v.precision, v.basis) for v in layers.event_dates
+        ),
     )
 
 
@@ -317,8 +333,12 @@ def by_start(items: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def sorted_prediction(p: Prediction) -> Prediction:
-    return dataclasses.replace(p, entities=by_start(p.entities), claims=by_start(p.claims),
-                               event_dates=by_start(p.event_dates))
+    return dataclasses.replace(
+        p,
+        entities=by_start(p.entities),
+        claims=by_start(p.claims),
+        event_dates=by_start(p.event_dates),
+    )
 
 
 def test_chromium_is_installed() -> None:
@@ -358,7 +378,11 @@ def label_dated_event(page: Page, schemas: SchemaSet) -> None:
 
 
 def test_annotator_labels_three_layers_and_the_export_matches(
-    page: Page, label_studio: Any, client: Client, project_title: str, schemas: SchemaSet,
+    page: Page,
+    label_studio: Any,
+    client: Client,
+    project_title: str,
+    schemas: SchemaSet,
     tmp_path: Path,
 ) -> None:
     document = Document("browser-1", TEXT, "Wire", "2017-11-21", "en")
@@ -377,17 +401,37 @@ def test_annotator_labels_three_layers_and_the_export_matches(
     got = pull_one(client, project_title, output, schemas)
     [person], [claim], [event] = got.entities, got.claims, got.event_dates
     assert (person.start, person.end, person.text, person.label, person.canonical) == (
-        *span(TEXT, "Putin"), "Putin", "PERSON", "Vladimir Putin")
+        *span(TEXT, "Putin"),
+        "Putin",
+        "PERSON",
+        "Vladimir Putin",
+    )
     assert (claim.start, claim.end, claim.text, claim.type, claim.speaker) == (
-        *span(TEXT, CLAIM), CLAIM, "assertion", person.id)
+        *span(TEXT, CLAIM),
+        CLAIM,
+        "assertion",
+        person.id,
+    )
     assert (event.start, event.end, event.text, event.date, event.precision, event.basis) == (
-        *span(TEXT, "met"), "met", "2017-11-20", "day", "relative")
+        *span(TEXT, "met"),
+        "met",
+        "2017-11-20",
+        "day",
+        "relative",
+    )
     results = raw_results(output)  # the wire offsets themselves count code points
-    assert [TEXT[r["value"]["start"]:r["value"]["end"]] for r in results
-            if r["type"] == "labels"] == ["Putin", CLAIM, "met"]
+    assert [
+        TEXT[r["value"]["start"] : r["value"]["end"]] for r in results if r["type"] == "labels"
+    ] == ["Putin", CLAIM, "met"]
     assert [r for r in results if r["type"] == "relation"] == [
-        {"from_id": claim.id, "to_id": person.id, "type": "relation", "direction": "right",
-         "labels": ["said_by"]}]
+        {
+            "from_id": claim.id,
+            "to_id": person.id,
+            "type": "relation",
+            "direction": "right",
+            "labels": ["said_by"],
+        }
+    ]
     assert_dataset_row(output, tmp_path / "gold", schemas, got)
 
 
@@ -405,26 +449,39 @@ def assert_dataset_row(export: Path, gold: Path, schemas: SchemaSet, expected: A
 
     assert row.document == expected.document
     assert (plain(row.entities), plain(row.claims), plain(row.event_dates)) == (
-        expected.entities, expected.claims, expected.event_dates)
+        expected.entities,
+        expected.claims,
+        expected.event_dates,
+    )
 
 
 def test_predictions_show_as_regions_and_accepting_them_keeps_them(
-    page: Page, label_studio: Any, client: Client, project_title: str, schemas: SchemaSet,
+    page: Page,
+    label_studio: Any,
+    client: Client,
+    project_title: str,
+    schemas: SchemaSet,
     tmp_path: Path,
 ) -> None:
     document = Document("browser-2", TEXT, "Wire", "2017-11-21", "en")
     prediction = Prediction(
-        document.id, "browser-test", "1",
-        entities=(PredictedEntity(*span(TEXT, "Putin"), "PERSON", canonical="Vladimir Putin"),
-                  PredictedEntity(*span(TEXT, "Kremlin"), "ORG", canonical="Kremlin")),
+        document.id,
+        "browser-test",
+        "1",
+        entities=(
+            PredictedEntity(*span(TEXT, "Putin"), "PERSON", canonical="Vladimir Putin"),
+            PredictedEntity(*span(TEXT, "Kremlin"), "ORG", canonical="Kremlin"),
+        ),
         claims=(PredictedClaim(*span(TEXT, CLAIM), "paraphrase", speaker=span(TEXT, "Kremlin")),),
         event_dates=(PredictedEvent(*span(TEXT, "met"), "2017-11-20", "day", "relative"),),
     )
     project_id, _ = push_one(client, document, project_title, (prediction,))
     open_label_stream(page, label_studio, project_id)  # see the module docstring
     expect(page.locator(REGION)).to_have_count(4)
-    shown = sorted(label.split(":", 1)[1] for label in
-                   page.locator(REGION).evaluate_all("es => es.map(e => e.dataset.label)"))
+    shown = sorted(
+        label.split(":", 1)[1]
+        for label in page.locator(REGION).evaluate_all("es => es.map(e => e.dataset.label)")
+    )
     assert shown == ["CLAIM", "EVENT_DATE", "ORG", "PERSON"]
     show_panel(page, "Relations")
     expect(page.locator(".lsf-relations__item")).to_have_count(1)
@@ -435,7 +492,10 @@ def test_predictions_show_as_regions_and_accepting_them_keeps_them(
 
 
 def test_markup_in_an_article_is_shown_as_text_and_never_runs(
-    page: Page, label_studio: Any, client: Client, project_title: str,
+    page: Page,
+    label_studio: Any,
+    client: Client,
+    project_title: str,
 ) -> None:
     dialogs: list[str] = []
 

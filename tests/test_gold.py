@@ -45,8 +45,15 @@ def test_gold_covers_every_layer_of_every_document() -> None:
 
 def test_card_shows_agreement_baselines_and_disputes() -> None:
     card = (GOLD / "README.md").read_text(encoding="utf-8")
-    for needle in ("load_dataset", "agreement", "baseline", "400,000", "Thursday", "AI agents",
-                   "cc-by-4.0"):
+    for needle in (
+        "load_dataset",
+        "agreement",
+        "baseline",
+        "400,000",
+        "Thursday",
+        "AI agents",
+        "cc-by-4.0",
+    ):
         assert needle in card, needle
 
 
@@ -55,12 +62,24 @@ def test_card_shows_agreement_baselines_and_disputes() -> None:
 def test_main_command_rebuilds_gold_byte_identically() -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
-        run = subprocess.run([sys.executable, str(REPO / "scripts" / "build_gold.py")], cwd=REPO,
-                             env=env, capture_output=True, text=True, timeout=1200, check=False)
+        run = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / "build_gold.py")],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
     finally:
         LocalServer(REPO / ".annotate" / "server").stop()
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert 'load_dataset("gold")' in run.stdout
-    status = subprocess.run(["git", "status", "--porcelain", "--", "gold"], cwd=REPO,
-                            capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "gold"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert status.stdout == "", status.stdout
