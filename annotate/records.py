@@ -11,15 +11,19 @@ True
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
 
 
-@cache
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
 def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 def _from_dict(cls: type[T], data: dict[str, Any]) -> T:
