@@ -31,8 +31,9 @@ submission (highest annotation id).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
 from typing import Any, Literal
 
 from annotate.records import Annotation, Claim, Entity, Event, Submission, Task
@@ -117,6 +118,26 @@ class _Vote:
     @property
     def annotators(self) -> tuple[str, ...]:
         return tuple(sorted({m.annotator for m in self.members}))
+
+
+_LAYOUTS: dict[type, tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]]] = {}
+
+
+def with_changes(item: Item, **changes: Any) -> Item:
+    """A copy of a record with some fields changed: ``dataclasses.replace``, twice as fast.
+
+    >>> with_changes(Entity("e1", 0, 5, "Putin", "PERSON"), annotators=("ann",)).annotators
+    ('ann',)
+    """
+    cls = type(item)
+    if cls not in _LAYOUTS:
+        names = [f.name for f in fields(cls)]
+        _LAYOUTS[cls] = attrgetter(*names), {name: i for i, name in enumerate(names)}
+    get, index = _LAYOUTS[cls]
+    values = list(get(item))
+    for name, value in changes.items():
+        values[index[name]] = value
+    return cls(*values)
 
 
 def one_per_annotator(task: Task) -> tuple[Submission, ...]:
@@ -227,16 +248,35 @@ def _chosen(
     task: Task, chosen: Submission, subs: Sequence[Submission], schemas: SchemaSet
 ) -> Annotation:
     """One submission as the gold, each item crediting everyone who made it identically."""
+    if len(subs) == 1:  # the common case, without keys and votes
+        return _alone(task, chosen, schemas)
     layers = _ordered(schemas.layers.values())
     keyed = {s.annotator: _keyed_layers(s, layers) for s in subs}
     gold: dict[str, Any] = {}  # layer name -> items; Annotation fields are per-layer types
     for layer in layers:
         votes = _votes(k for by_layer in keyed.values() for k in by_layer[layer.name])
         items = [
-            replace(k.item, annotators=votes[k.key].annotators)
+            with_changes(k.item, annotators=votes[k.key].annotators)
             for k in keyed[chosen.annotator][layer.name]
         ]
         gold[layer.name] = tuple(sorted(items, key=_sort_key))
+    return replace(Annotation(task.document), **gold)
+
+
+def _alone(task: Task, chosen: Submission, schemas: SchemaSet) -> Annotation:
+    credit = (chosen.annotator,)
+    gold: dict[str, Any] = {
+        layer.name: tuple(
+            sorted(
+                (
+                    with_changes(item, annotators=credit)
+                    for item in layer_items(chosen.layers, layer)
+                ),
+                key=_sort_key,
+            )
+        )
+        for layer in schemas.layers.values()
+    }
     return replace(Annotation(task.document), **gold)
 
 
@@ -289,7 +329,7 @@ def _gold_item(
         target = vote.first.target
         targets = gold_ids.get(layer.relation.target_layer, {})
         changes[layer.relation.field] = None if target is None else targets.get(target)
-    return replace(vote.first.item, **changes), split
+    return with_changes(vote.first.item, **changes), split
 
 
 def _plurality(attribute: Attribute, members: Sequence[_Keyed]) -> tuple[Any, tuple[str, ...]]:

@@ -21,9 +21,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Features, List
@@ -36,7 +40,7 @@ from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
 from annotate.features import document_features, token_features
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
-from annotate.tokens import bio_tags, tokenize
+from annotate.tokens import Tokens, bio_ids, tokenize
 
 DOCUMENTS = "documents"
 TOKENS = "tokens"
@@ -44,7 +48,7 @@ CARD = "README.md"
 DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 SMALL_SPLITS: dict[str, float] = {"test": 1.0}
 SMALL = 50  # fewer documents than this: everything is test data
-ROWS_PER_GROUP = 500
+ROWS_PER_GROUP = 128  # per split: bounds what is buffered (a token row is ~100 kB)
 _SPLIT_NAME = re.compile(r"^\w+$")
 
 
@@ -133,7 +137,7 @@ def split_of(document_id: str, ratios: Mapping[str, float]) -> str:
     return next(reversed(list(ratios)))
 
 
-# Encoding records as rows of the Features, and back.
+# Encoding records as arrow columns of the Features, and back.
 
 Codec = Callable[[Any], Any]
 
@@ -142,27 +146,43 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def encoder(feature: Any) -> Codec:
-    """Turns a JSON-ready value into a row value of ``feature`` (ClassLabel names → ints)."""
+def _labels(values: list[Any], feature: ClassLabel) -> list[int | None]:
+    """ClassLabel names → their ints (None stays None)."""
+    index: dict[Any, int | None] = {name: i for i, name in enumerate(feature.names)}
+    index[None] = None
+    try:
+        return [index[v] for v in values]
+    except KeyError as exc:
+        names = ", ".join(feature.names)
+        raise InvalidInputError(f"{exc.args[0]!r} is not one of {names}") from exc
+
+
+def _get(values: list[Any], name: str) -> list[Any]:
+    """Field ``name`` of every value: dict items or record attributes."""
+    if values and isinstance(values[0], dict):
+        return [v.get(name) for v in values]
+    return list(map(attrgetter(name), values))
+
+
+def column(values: list[Any], feature: Any, kind: pa.DataType) -> pa.Array:
+    """An arrow array of ``kind`` holding ``values`` (records or dicts) as ``feature`` says.
+
+    Built a column at a time, not a row at a time: ClassLabel names become their ints,
+    structs are read from record attributes, lists are flattened with offsets.
+    """
     if isinstance(feature, ClassLabel):
-        index = {name: i for i, name in enumerate(feature.names)}
-
-        def label(value: Any) -> Any:
-            if value is None:
-                return None
-            if value not in index:
-                raise InvalidInputError(f"{value!r} is not one of {', '.join(feature.names)}")
-            return index[value]
-
-        return label
-    if isinstance(feature, List):
-        inner = encoder(feature.feature)
-        if inner is _identity:
-            return lambda value: list(value or ())
-        return lambda value: [inner(v) for v in value or ()]
+        return pa.array(_labels(values, feature), type=kind)
     if isinstance(feature, dict):
-        return _struct({k: encoder(f) for k, f in feature.items()})
-    return _identity
+        children = [column(_get(values, k), f, kind.field(k).type) for k, f in feature.items()]
+        return pa.StructArray.from_arrays(children, fields=list(kind))
+    if isinstance(feature, List) and (isinstance(feature.feature, ClassLabel | dict | List)):
+        flat = [x for v in values for x in v or ()]
+        offsets = [0, *accumulate(len(v or ()) for v in values)]
+        inner = column(flat, feature.feature, kind.value_type)
+        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), inner, type=kind)
+    if isinstance(feature, List):
+        return pa.array([list(v or ()) for v in values], type=kind)
+    return pa.array(values, type=kind)
 
 
 def decoder(feature: Any) -> Codec:
@@ -174,33 +194,57 @@ def decoder(feature: Any) -> Codec:
         inner = decoder(feature.feature)
         return lambda value: [inner(v) for v in value or ()]
     if isinstance(feature, dict):
-        return _struct({k: decoder(f) for k, f in feature.items()})
+        codecs = {k: decoder(f) for k, f in feature.items()}
+        return lambda value: {k: codec(value.get(k)) for k, codec in codecs.items()}
     return _identity
 
 
-def _struct(codecs: Mapping[str, Codec]) -> Codec:
-    plain = [k for k, c in codecs.items() if c is _identity]
-    coded = [(k, c) for k, c in codecs.items() if c is not _identity]
+class TokenRow(NamedTuple):
+    """A ``tokens`` config row before it becomes arrow columns."""
 
-    def struct(value: Any) -> dict[str, Any]:
-        out = {k: value.get(k) for k in plain}
-        for k, codec in coded:
-            out[k] = codec(value.get(k))
-        return out
-
-    return struct
+    id: str
+    tokens: Tokens
+    tags: npt.NDArray[np.int64]
 
 
-def token_row(annotation: Annotation) -> dict[str, Any]:
-    """The ``tokens`` config row of a document (tag names; the encoder makes them ints)."""
+def token_row(annotation: Annotation, tag_ids: Mapping[str, int]) -> TokenRow:
+    """The tokens of a document and the ids of their BIO tags."""
     tokens = tokenize(annotation.document.text)
-    return {
-        "id": annotation.document.id,
-        "tokens": [t.text for t in tokens],
-        "token_starts": [t.start for t in tokens],
-        "token_ends": [t.end for t in tokens],
-        "ner_tags": bio_tags(tokens, annotation.entities),
+    return TokenRow(annotation.document.id, tokens, bio_ids(tokens, annotation.entities, tag_ids))
+
+
+def token_table(rows: list[TokenRow], schema: pa.Schema) -> pa.Table:
+    """The ``tokens`` config columns of some rows, from arrays rather than per token."""
+    offsets = pa.array([0, *accumulate(len(r.tokens.texts) for r in rows)], type=pa.int32())
+
+    def listed(name: str, values: Any) -> pa.ListArray:
+        kind = schema.field(name).type
+        flat = pa.array(values, type=kind.value_type)
+        return pa.ListArray.from_arrays(offsets, flat, type=kind)
+
+    columns = {
+        "id": pa.array([r.id for r in rows], type=schema.field("id").type),
+        "tokens": listed("tokens", [t for r in rows for t in r.tokens.texts]),
+        "token_starts": listed("token_starts", np.concatenate([r.tokens.starts for r in rows])),
+        "token_ends": listed("token_ends", np.concatenate([r.tokens.ends for r in rows])),
+        "ner_tags": listed("ner_tags", np.concatenate([r.tags for r in rows])),
     }
+    return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
+def document_table(rows: list[Annotation], features: Features, layers: Iterable[str]) -> pa.Table:
+    """The ``documents`` config columns of some gold annotations."""
+    schema = features.arrow_schema
+    names = set(layers)
+    arrays = [
+        column(
+            list(map(attrgetter(name if name in names else f"document.{name}"), rows)),
+            feature,
+            schema.field(name).type,
+        )
+        for name, feature in features.items()
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 # Writing.
@@ -211,26 +255,30 @@ def part_name(split: str) -> str:
     return f"{split}-00000-of-00001.parquet"
 
 
+TableBuilder = Callable[[list[Any]], pa.Table]
+
+
 class _ConfigWriter:
     """The parquet files of one config, one per split, written a row group at a time."""
 
-    def __init__(self, directory: Path, features: Features, splits: Iterable[str]) -> None:
+    def __init__(
+        self, directory: Path, schema: pa.Schema, build: TableBuilder, splits: Iterable[str]
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.schema = features.arrow_schema
-        self.encode = encoder(features)
-        self.writers = {s: pq.ParquetWriter(directory / part_name(s), self.schema) for s in splits}
-        self.rows: dict[str, list[dict[str, Any]]] = {s: [] for s in self.writers}
+        self.build = build
+        self.writers = {s: pq.ParquetWriter(directory / part_name(s), schema) for s in splits}
+        self.rows: dict[str, list[Any]] = {s: [] for s in self.writers}
         self.stats: dict[str, list[int]] = {s: [0, 0] for s in self.writers}
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
-        self.rows[split].append(self.encode(row))
+    def add(self, split: str, row: Any) -> None:
+        self.rows[split].append(row)
         if len(self.rows[split]) >= ROWS_PER_GROUP:
             self._flush(split)
 
     def _flush(self, split: str) -> None:
         if not self.rows[split]:
             return
-        table = pa.Table.from_pylist(self.rows[split], schema=self.schema)
+        table = self.build(self.rows[split])
         self.writers[split].write_table(table)
         self.stats[split][0] += table.num_rows
         self.stats[split][1] += table.nbytes
@@ -309,7 +357,17 @@ class _DatasetWriter:
 
     def __init__(self, directory: Path, schemas: SchemaSet, ratios: dict[str, float] | None):
         self.directory = directory
-        self.features = {DOCUMENTS: document_features(schemas), TOKENS: token_features(schemas)}
+        documents, tokens = document_features(schemas), token_features(schemas)
+        layers = list(schemas.layers)
+        self.configs: dict[str, tuple[pa.Schema, TableBuilder]] = {
+            DOCUMENTS: (
+                documents.arrow_schema,
+                lambda rows: document_table(rows, documents, layers),
+            ),
+            TOKENS: (tokens.arrow_schema, lambda rows: token_table(rows, tokens.arrow_schema)),
+        }
+        tag_names = tokens["ner_tags"].feature.names
+        self.tag_ids = {name: i for i, name in enumerate(tag_names)}
         self.ratios = ratios
         self.pending: list[Annotation] = []
         self.writers: dict[str, _ConfigWriter] = {}
@@ -319,8 +377,8 @@ class _DatasetWriter:
     def _open(self, ratios: dict[str, float]) -> None:
         self.ratios = ratios
         self.writers = {
-            name: _ConfigWriter(self.directory / name, features, ratios)
-            for name, features in self.features.items()
+            name: _ConfigWriter(self.directory / name, schema, build, ratios)
+            for name, (schema, build) in self.configs.items()
         }
 
     def add(self, gold: Annotation) -> None:
@@ -340,8 +398,8 @@ class _DatasetWriter:
     def _write(self, gold: Annotation) -> None:
         assert self.ratios is not None
         split = split_of(gold.document.id, self.ratios)
-        self.writers[DOCUMENTS].add(split, gold.to_dict())
-        self.writers[TOKENS].add(split, token_row(gold))
+        self.writers[DOCUMENTS].add(split, gold)
+        self.writers[TOKENS].add(split, token_row(gold, self.tag_ids))
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
         if not self.writers:

@@ -28,20 +28,37 @@ from annotate.labelstudio.results import text_hash
 from annotate.schema import Layer, SchemaSet
 
 NAMES = {  # made-up vocabulary per entity label (checked against the schema below)
-    "PERSON": ["Vladimir Putin", "Bashar al-Assad", "Recep Tayyip Erdogan", "Hassan Rouhani",
-               "Dmitry Peskov", "Sergei Lavrov", "Staffan de Mistura", "Riyad Hijab"],
-    "ORG": ["Kremlin", "United Nations", "Gazprom", "General Staff", "Russian Air Force",
-            "Islamic State", "SANA", "Syrian Democratic Forces"],
+    "PERSON": [
+        "Vladimir Putin",
+        "Bashar al-Assad",
+        "Recep Tayyip Erdogan",
+        "Hassan Rouhani",
+        "Dmitry Peskov",
+        "Sergei Lavrov",
+        "Staffan de Mistura",
+        "Riyad Hijab",
+    ],
+    "ORG": [
+        "Kremlin",
+        "United Nations",
+        "Gazprom",
+        "General Staff",
+        "Russian Air Force",
+        "Islamic State",
+        "SANA",
+        "Syrian Democratic Forces",
+    ],
     "GPE": ["Russia", "Syria", "Sochi", "Moscow", "Turkey", "Iran", "Damascus", "Boukamal"],
     "LOC": ["Black Sea", "Euphrates", "Middle East", "Caucasus"],
     "NORP": ["Russian", "Syrian", "Kurdish", "Turkish", "Iranian"],
     "EVENT": ["Syrian People's Congress", "Astana talks", "Geneva talks"],
 }
-FILLER = (
+FILLER_TEXT = (
     "the officials said on that day after talks with a statement in which they would "
     "continue to support efforts for peace while critics warned about new risks for "
     "civilians and the region as troops moved closer to positions held by rebels"
-).split()
+)
+FILLER = tuple(FILLER_TEXT.split())
 EVENT_WORDS = ["summit", "talks", "meeting", "visit", "strike", "vote", "ceasefire", "offensive"]
 OUTLETS = ["Test Wire", "Daily Example", "Sample Times"]
 TEXT_CHARS = 4000
@@ -162,8 +179,15 @@ def disagree(rng: random.Random, schemas: SchemaSet, regions: list[Region]) -> l
     speakers = {r.speaker for r in regions if r.speaker}
     out = []
     for region in regions:
-        copy = Region(region.id, region.layer, region.start, region.end, region.label,
-                      dict(region.values), region.speaker)
+        copy = Region(
+            region.id,
+            region.layer,
+            region.start,
+            region.end,
+            region.label,
+            dict(region.values),
+            region.speaker,
+        )
         roll = rng.random()
         if roll < 0.05 and region.id not in speakers:
             continue
@@ -199,23 +223,53 @@ def results(regions: list[Region], text: str, schemas: SchemaSet) -> list[dict[s
                 extra = {"text": [raw]}
             out.append(_result(region.id, layer.control_name(attribute), kind, {**value, **extra}))
         if region.speaker and layer.relation is not None:
-            out.append({"from_id": region.id, "to_id": region.speaker, "type": "relation",
-                        "direction": "right", "labels": [layer.relation.name]})
+            out.append(
+                {
+                    "from_id": region.id,
+                    "to_id": region.speaker,
+                    "type": "relation",
+                    "direction": "right",
+                    "labels": [layer.relation.name],
+                }
+            )
     return out
 
 
 def _result(rid: str, from_name: str, kind: str, value: dict[str, Any]) -> dict[str, Any]:
-    return {"value": value, "id": rid, "from_name": from_name, "to_name": "text", "type": kind,
-            "origin": "manual"}
-
-
-def annotation(ann_id: int, task_id: int, user: int, result: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "id": ann_id, "completed_by": user, "result": result, "was_cancelled": False,
-        "ground_truth": False, "created_at": STAMP, "updated_at": STAMP, "draft_created_at": None,
-        "lead_time": 312.5, "prediction": {}, "result_count": len(result), "unique_id": None,
-        "import_id": None, "last_action": None, "bulk_created": False, "task": task_id,
-        "project": 1, "updated_by": user, "parent_prediction": None, "parent_annotation": None,
+        "value": value,
+        "id": rid,
+        "from_name": from_name,
+        "to_name": "text",
+        "type": kind,
+        "origin": "manual",
+    }
+
+
+def annotation(
+    ann_id: int, task_id: int, user: int, result: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "id": ann_id,
+        "completed_by": user,
+        "result": result,
+        "was_cancelled": False,
+        "ground_truth": False,
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "draft_created_at": None,
+        "lead_time": 312.5,
+        "prediction": {},
+        "result_count": len(result),
+        "unique_id": None,
+        "import_id": None,
+        "last_action": None,
+        "bulk_created": False,
+        "task": task_id,
+        "project": 1,
+        "updated_by": user,
+        "parent_prediction": None,
+        "parent_annotation": None,
         "last_created_by": None,
     }
 
@@ -230,15 +284,34 @@ def make_task(index: int, seed: int, schemas: SchemaSet) -> dict[str, Any]:
         second = first % 5 + 1
         other = results(disagree(rng, schemas, regions), text, schemas)
         annotations.append(annotation(2 * task_id + 1, task_id, second, other))
-    data = {"text": text, "outlet": rng.choice(OUTLETS), "published": "2017-11-21",
-            "doc_id": f"{index:06d}_{rng.getrandbits(32):08x}", "language": "en",
-            "text_sha256": text_hash(text)}
+    data = {
+        "text": text,
+        "outlet": rng.choice(OUTLETS),
+        "published": "2017-11-21",
+        "doc_id": f"{index:06d}_{rng.getrandbits(32):08x}",
+        "language": "en",
+        "text_sha256": text_hash(text),
+    }
     return {
-        "id": task_id, "annotations": annotations, "file_upload": None, "drafts": [],
-        "predictions": [], "data": data, "meta": {}, "created_at": STAMP, "updated_at": STAMP,
-        "inner_id": task_id, "total_annotations": len(annotations), "cancelled_annotations": 0,
-        "total_predictions": 0, "comment_count": 0, "unresolved_comment_count": 0,
-        "last_comment_updated_at": None, "project": 1, "updated_by": None, "comment_authors": [],
+        "id": task_id,
+        "annotations": annotations,
+        "file_upload": None,
+        "drafts": [],
+        "predictions": [],
+        "data": data,
+        "meta": {},
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "inner_id": task_id,
+        "total_annotations": len(annotations),
+        "cancelled_annotations": 0,
+        "total_predictions": 0,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": 1,
+        "updated_by": None,
+        "comment_authors": [],
     }
 
 
