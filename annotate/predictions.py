@@ -189,7 +189,7 @@ def check_prediction(
     where = replace(where, document_id=doc_id if isinstance(doc_id, str) else where.document_id)
     problems: list[Problem] = []
     broken: set[tuple[str, int]] = set()
-    for error in schemas.validators[PREDICTIONS].iter_errors(data):
+    for error in schemas.errors(PREDICTIONS, data):
         problems += _schema_problems(error, where)
         path = list(error.absolute_path)
         if len(path) >= 2 and isinstance(path[1], int):

@@ -7,11 +7,12 @@ labels and per-region attributes, draft 2020-12 validators, and a version hash.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,18 @@ def default_schema_dir() -> Path:
 
 
 def _read_schema(path: Path) -> dict[str, Any]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise SchemaError(f"{path}: schema file is missing") from exc
+    # A copy, so no caller can change the cached schema.
+    return copy.deepcopy(_checked_schema(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _checked_schema(name: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """A schema file parsed and checked against the metaschema, once per file version."""
+    path = Path(name)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
