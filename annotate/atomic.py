@@ -6,9 +6,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 def _temp_beside(path: Path) -> Path:
@@ -19,35 +19,29 @@ def _temp_beside(path: Path) -> Path:
 
 
 @contextmanager
-def atomic_binary(path: Path | str) -> Iterator[IO[bytes]]:
+def _atomic(path: Path | str, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        with tmp.open(mode, encoding=encoding, newline="" if encoding else None) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_binary(path: Path | str) -> AbstractContextManager[IO[bytes]]:
     """A binary file opened beside ``path`` (its ``name`` is that temporary path); on
     success it replaces ``path`` atomically, on error it is removed."""
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
-        with tmp.open("wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return _atomic(path, "wb", None)
 
 
-@contextmanager
-def atomic_text(path: Path | str) -> Iterator[IO[str]]:
+def atomic_text(path: Path | str) -> AbstractContextManager[IO[str]]:
     """Like :func:`atomic_binary`, for UTF-8 text written exactly as given (no newline
     translation)."""
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return _atomic(path, "w", "utf-8")
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:

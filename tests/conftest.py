@@ -3,16 +3,19 @@ with a temporary data folder; if the server cannot start, they fail (they never 
 
 from __future__ import annotations
 
+import json
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.server import Credentials, LocalServer
-from annotate.schema import SchemaSet
+from annotate.schema import SchemaSet, default_schema_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
@@ -62,6 +65,27 @@ def ls_env(label_studio: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveSer
 @pytest.fixture(scope="session")
 def schemas() -> SchemaSet:
     return SchemaSet()
+
+
+@pytest.fixture
+def schema_copy(
+    tmp_path: Path,
+) -> Callable[[Callable[[dict[str, dict[str, Any]]], None]], SchemaSet]:
+    """Make a copy of the shipped schemas, let a test edit them, and load the copy."""
+
+    def make(edit: Callable[[dict[str, dict[str, Any]]], None]) -> SchemaSet:
+        folder = tmp_path / f"schemas-{uuid.uuid4().hex[:6]}"
+        shutil.copytree(default_schema_dir(), folder)
+        loaded = {
+            p.name.split(".")[0]: json.loads(p.read_text(encoding="utf-8"))
+            for p in folder.glob("*.schema.json")
+        }
+        edit(loaded)
+        for name, schema in loaded.items():
+            (folder / f"{name}.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+        return SchemaSet(folder)
+
+    return make
 
 
 class FaultProxy:

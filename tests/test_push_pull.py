@@ -161,7 +161,7 @@ def test_pull_of_missing_project_is_clear(client: Client, tmp_path: Path) -> Non
 
 
 def test_removing_a_used_label_is_refused(
-    client: Client, project_title: str, schemas: SchemaSet, tmp_path: Path
+    client: Client, project_title: str, schemas: SchemaSet, schema_copy
 ) -> None:
     doc = tricky_document()
     report = push(client, [doc], project_title)
@@ -176,37 +176,26 @@ def test_removing_a_used_label_is_refused(
             )
         ],
     )
-    copy = tmp_path / "schemas"
-    copy.mkdir()
-    for path in schemas.directory.glob("*.json"):
-        (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    entities = json.loads((copy / "entities.schema.json").read_text(encoding="utf-8"))
-    entities["properties"]["label"]["enum"].remove("PERSON")
-    (copy / "entities.schema.json").write_text(json.dumps(entities), encoding="utf-8")
-    claims = json.loads((copy / "claims.schema.json").read_text(encoding="utf-8"))
-    claims["properties"]["speaker"]["x-annotate"]["target_labels"].remove("PERSON")
-    (copy / "claims.schema.json").write_text(json.dumps(claims), encoding="utf-8")
+
+    def drop_person(loaded: dict) -> None:
+        loaded["entities"]["properties"]["label"]["enum"].remove("PERSON")
+        loaded["claims"]["properties"]["speaker"]["x-annotate"]["target_labels"].remove("PERSON")
+
     with pytest.raises(
         ConfigChangeError,
         match=r"removes values that existing annotations use: "
         r"'PERSON' of entities \(2 result\(s\)\)",
     ):
-        push(client, [doc], project_title, PushOptions(SchemaSet(copy)))
+        push(client, [doc], project_title, PushOptions(schema_copy(drop_person)))
 
 
-def test_additive_config_change_is_allowed(
-    client: Client, project_title: str, schemas: SchemaSet, tmp_path: Path
-) -> None:
+def test_additive_config_change_is_allowed(client: Client, project_title: str, schema_copy) -> None:
     doc = tricky_document()
     push(client, [doc], project_title)
-    copy = tmp_path / "schemas"
-    copy.mkdir()
-    for path in schemas.directory.glob("*.json"):
-        (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    entities = json.loads((copy / "entities.schema.json").read_text(encoding="utf-8"))
-    entities["properties"]["label"]["enum"].append("FACILITY")
-    (copy / "entities.schema.json").write_text(json.dumps(entities), encoding="utf-8")
-    report = push(client, [doc], project_title, PushOptions(SchemaSet(copy)))
+    extended = schema_copy(
+        lambda loaded: loaded["entities"]["properties"]["label"]["enum"].append("FACILITY")
+    )
+    report = push(client, [doc], project_title, PushOptions(extended))
     assert report.config_updated
     assert 'value="FACILITY"' in require_project(client, project_title).label_config
 
