@@ -64,3 +64,12 @@ def test_stop_only_stops_its_own_server(tmp_path, label_studio) -> None:
     assert other.stop() is False  # nothing started from this folder
     assert label_studio.server.status().running
     assert free_port() > 0
+
+
+def test_status_of_a_stopped_server_exits_2(tmp_path, monkeypatch, capsys) -> None:
+    from annotate.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["server", "status"]) == 2
+    assert "not running" in capsys.readouterr().out
+    assert main(["server", "stop"]) == 0

@@ -23,8 +23,8 @@ def server(args: argparse.Namespace) -> int:
         return 0
     status = local.status()
     if not status.running:
-        print(f"not running (state in {local.home})")
-        return 3
+        print(f"not running (state in {local.home}); start it with 'annotate server start'")
+        return 2
     print(f"running at {status.url} (pid {status.pid})")
     if args.show_login:
         creds = local.credentials()
