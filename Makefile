@@ -45,8 +45,8 @@ chromium:
 	@$(CHROMIUM) --version
 
 lint: install
-	$(BIN)/ruff check annotate tests benchmarks
-	$(BIN)/ruff format --check annotate tests benchmarks
+	$(BIN)/ruff check annotate tests benchmarks scripts
+	$(BIN)/ruff format --check annotate tests benchmarks scripts
 
 typecheck: install
 	$(BIN)/mypy
