@@ -256,3 +256,46 @@ def test_cli_connection_error_exits_2(
     assert main(["pull", "--project", "x", "-o", "/dev/null"]) == 2
     err = capsys.readouterr().err
     assert "http://127.0.0.1:9" in err and "secret-token-value" not in err
+
+
+def test_push_cli_with_baseline_predictions(
+    ls_env, tmp_path: Path, project_title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Predictions are validated, then shown as pre-annotations once per model version."""
+    from annotate.extractors.baseline import predict_corpus
+    from annotate.labelstudio.push import model_version
+    from annotate.predictions import write_predictions
+
+    documents = load_corpus(CORPUS)
+    predictions = predict_corpus(documents)
+    path = tmp_path / "predictions.jsonl"
+    write_predictions(path, predictions)
+    assert main(["push", str(CORPUS), "--project", project_title, "--predictions", str(path)]) == 0
+    assert "predictions added 5" in capsys.readouterr().out
+    client = Client(ls_env.connection)
+    project = require_project(client, project_title)
+    tasks = existing_tasks(client, project.id, with_versions=True)
+    assert {t.model_versions for t in tasks.values()} == {
+        frozenset({model_version(predictions[0])})
+    }
+    assert main(["push", str(CORPUS), "--project", project_title, "--predictions", str(path)]) == 0
+    assert "imported 0, already there 5, predictions added 0" in capsys.readouterr().out
+
+
+def test_push_cli_refuses_invalid_predictions_before_sending(
+    ls_env, tmp_path: Path, project_title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    record = {
+        "document_id": "nope",
+        "extractor": {"name": "x", "version": "1"},
+        "entities": [{"start": 0, "end": 5, "label": "CITY"}],
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert main(["push", str(CORPUS), "--project", project_title, "--predictions", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.jsonl:1" in err and "CITY" in err
+    client = Client(ls_env.connection)
+    from annotate.labelstudio.project import find_project
+
+    assert find_project(client, project_title) is None  # nothing was sent

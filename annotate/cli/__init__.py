@@ -12,14 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from annotate.cli.output import layer_names
 from annotate.errors import AnnotateError
 
 Handler = Callable[[argparse.Namespace], int]
 LAYER_HELP = "comma-separated layers (default: all): entities,claims,event_dates"
-
-
-def _layers(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def _connection_args(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +55,7 @@ def _config(args: argparse.Namespace) -> int:
     from annotate.labelconfig import labeling_config
     from annotate.schema import SchemaSet
 
-    print(labeling_config(SchemaSet(), _layers(args.layers)), end="")
+    print(labeling_config(SchemaSet(), layer_names(args.layers)), end="")
     return 0
 
 

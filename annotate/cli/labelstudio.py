@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from annotate.cli.output import print_json, progress_bar
+from annotate.cli.output import layer_names, print_json, progress_bar
 from annotate.corpus import load_corpus
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.pull import pull as pull_project
@@ -13,10 +13,6 @@ from annotate.labelstudio.push import PushOptions
 from annotate.labelstudio.push import push as push_corpus
 from annotate.schema import SchemaSet
 from annotate.validate import quarantine_path, validate_export, write_quarantine
-
-
-def _layers(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def push(args: argparse.Namespace) -> int:
@@ -30,7 +26,7 @@ def push(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
     advance, close = progress_bar("push", total=len(documents))
     try:
-        options = PushOptions(schemas, _layers(args.layers), predictions, args.batch_size)
+        options = PushOptions(schemas, layer_names(args.layers), predictions, args.batch_size)
         report = push_corpus(client, documents, args.project, options, advance)
     finally:
         close()

@@ -13,6 +13,11 @@ from tqdm import tqdm
 from annotate.atomic import atomic_write_text
 
 
+def layer_names(value: str | None) -> list[str] | None:
+    """``--layers entities,claims`` as a list; None (all layers) when not given."""
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
 def print_json(data: Any) -> None:
     """Pretty JSON on stdout, non-ASCII kept readable."""
     print(json.dumps(data, indent=2, ensure_ascii=False))
