@@ -6,6 +6,7 @@ Studio config, the validators, the Hugging Face features) is derived from them.
 
 from annotate.bench import BenchReport, bench, run_extractor
 from annotate.corpus import load_corpus
+from annotate.dataset import export_dataset, read_gold
 from annotate.errors import (
     AnnotateError,
     ConfigChangeError,
@@ -56,9 +57,11 @@ __all__ = [
     "ValidationReport",
     "bench",
     "document_features",
+    "export_dataset",
     "labeling_config",
     "load_corpus",
     "load_predictions",
+    "read_gold",
     "run_extractor",
     "token_features",
     "validate_export",
