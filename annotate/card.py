@@ -30,6 +30,18 @@ if TYPE_CHECKING:
 GUIDELINES = "docs/guidelines.md"
 RUN_FIELDS = ("extractor", "version", "gold_version", "date", "split")
 DASH = "–"
+# The scores a card's leaderboard shows; bench reports many more.
+HEADLINE_SCORES = (
+    "entities.strict.f1",
+    "entities.partial.f1",
+    "claims.strict.f1",
+    "claims.relaxed.f1",
+    "claims.type_accuracy",
+    "claims.speaker_accuracy",
+    "events.strict.f1",
+    "events.relaxed.f1",
+    "events.date_accuracy",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,7 @@ class CardOptions:
     license: str = "other"
     notes: str | None = None
     leaderboard: Path | None = None
+    load_name: str = "DIR"  # what the card tells load_dataset to open
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +173,7 @@ def render_card(facts: CardFacts, options: CardOptions) -> str:
     sections = [
         f"# {options.name}\n",
         _summary(facts),
-        _loading(facts),
+        _loading(facts, options.load_name),
         _annotation(facts),
         _counts(facts),
         _agreement(facts.agreement),
@@ -189,20 +202,21 @@ def _summary(facts: CardFacts) -> str:
     )
 
 
-def _loading(facts: CardFacts) -> str:
+def _loading(facts: CardFacts, folder: str) -> str:
     others = [name for name in facts.configs if name != facts.default_config]
     lines = [
         "from datasets import load_dataset",
         "",
-        f'gold = load_dataset("DIR")  # config "{facts.default_config}": one row per document',
-        *(f'{name} = load_dataset("DIR", "{name}")' for name in others),
+        f'gold = load_dataset("{folder}")  # config "{facts.default_config}": one row per document',
+        *(f'{name} = load_dataset("{folder}", "{name}")' for name in others),
     ]
     return (
         "## How to load\n\n```python\n"
         + "\n".join(lines)
         + "\n```\n\n"
         + (
-            "`DIR` is this folder (or its Hub repository id). Labels are `ClassLabel`s: "
+            f"`{folder}` is this folder (or its Hub repository id). Labels are "
+            "`ClassLabel`s: "
             '`gold["test"].features["entities"].feature["label"].int2str(i)` gives the name. '
             "The `tokens` config has word tokens with their offsets and BIO `ner_tags` of the "
             "entity mentions.\n"
@@ -310,13 +324,18 @@ def _leaderboard(path: Path | None) -> str:
     if path is None:
         return ""
     runs = load_leaderboard(path)
-    keys = sorted({key for run in runs for key in run["scores"]})
+    found = {key for run in runs for key in run["scores"]}
+    keys = [k for k in HEADLINE_SCORES if k in found] or sorted(found)
     rows = [
         [*(str(run[name]) for name in RUN_FIELDS), *(_score(run["scores"].get(k)) for k in keys)]
         for run in runs
     ]
     headers = ["extractor", "version", "gold version", "date", "split", *keys]
-    return "## Baselines\n\n" + markdown_table(headers, rows)
+    note = (
+        "The main scores of each run (F1 unless marked accuracy); `annotate bench` "
+        "prints them all.\n\n"
+    )
+    return "## Baselines\n\n" + note + markdown_table(headers, rows)
 
 
 def _score(value: float | None) -> str:

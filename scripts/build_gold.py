@@ -130,6 +130,7 @@ def main() -> int:
         license="cc-by-4.0",
         notes=notes,
         leaderboard=board,
+        load_name="gold",
     )
     summary = export_dataset(tasks, GOLD, schemas, ExportOptions(card=card), force=True)
 
