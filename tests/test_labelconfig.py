@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -11,7 +8,7 @@ from annotate.cli import main
 from annotate.labelconfig import labeling_config
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.project import create_project, find_project
-from annotate.schema import SchemaSet, default_schema_dir
+from annotate.schema import SchemaSet
 
 
 def test_full_config_structure(schemas: SchemaSet) -> None:
@@ -61,15 +58,12 @@ def test_config_for_a_subset_of_layers(
 
 
 @pytest.fixture
-def hostile_schemas(tmp_path: Path) -> SchemaSet:
-    copy = tmp_path / "schemas"
-    shutil.copytree(default_schema_dir(), copy)
-    path = copy / "entities.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    schema["properties"]["label"]["enum"].append('A"B<C&D')
-    schema["x-annotate"]["title"] = 'Entities "<&>"'
-    path.write_text(json.dumps(schema), encoding="utf-8")
-    return SchemaSet(copy)
+def hostile_schemas(schema_copy) -> SchemaSet:
+    def hostile(loaded: dict) -> None:
+        loaded["entities"]["properties"]["label"]["enum"].append('A"B<C&D')
+        loaded["entities"]["x-annotate"]["title"] = 'Entities "<&>"'
+
+    return schema_copy(hostile)
 
 
 def test_values_are_xml_escaped(hostile_schemas: SchemaSet) -> None:

@@ -47,15 +47,9 @@ def test_layers_come_from_the_schemas(schemas: SchemaSet) -> None:
 
 
 @pytest.fixture
-def edited_schemas(tmp_path: Path) -> SchemaSet:
+def edited_schemas(schema_copy) -> SchemaSet:
     """A copy of the schemas in which entities gain the label FACILITY."""
-    copy = tmp_path / "schemas"
-    shutil.copytree(default_schema_dir(), copy)
-    path = copy / "entities.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    schema["properties"]["label"]["enum"].append("FACILITY")
-    path.write_text(json.dumps(schema), encoding="utf-8")
-    return SchemaSet(copy)
+    return schema_copy(lambda s: s["entities"]["properties"]["label"]["enum"].append("FACILITY"))
 
 
 def test_adding_a_label_changes_config_validator_and_features(
