@@ -7,13 +7,13 @@ raised, each naming the file and line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotate.errors import CorpusError
-from annotate.problems import Location, Problem, shorten
+from annotate.jsonl import Row, read_jsonl
+from annotate.problems import Location, Problem
 from annotate.records import Document
 from annotate.schema import DOCUMENT, SchemaSet
 
@@ -32,7 +32,7 @@ def load_corpus(path: Path | str, schemas: SchemaSet | None = None) -> list[Docu
         rows = _manifest_rows(path)
         manifest = path / MANIFEST
     elif path.is_file():
-        rows = _jsonl_rows(path)
+        rows = read_jsonl(path, CorpusError)
         manifest = path
     else:
         raise CorpusError(f"{path}: no such corpus folder or JSONL file")
@@ -42,40 +42,11 @@ def load_corpus(path: Path | str, schemas: SchemaSet | None = None) -> list[Docu
     return documents
 
 
-Row = tuple[int, dict[str, Any] | None, list[Problem]]
-
-
-def _jsonl_rows(path: Path) -> Iterator[Row]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from exc
-    offset = 0
-    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
-        where = Location(file=str(path), line=number)
-        start, offset = offset, offset + len(line)
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            msg = f"not UTF-8 at byte {start + exc.start} of the file"
-            yield number, None, [Problem(where, msg, code="encoding")]
-            continue
-        except json.JSONDecodeError as exc:
-            yield number, None, [Problem(where, f"not a JSON object: {exc.msg}", code="json")]
-            continue
-        if not isinstance(data, dict):
-            yield number, None, [Problem(where, "expected a JSON object", found=shorten(data))]
-            continue
-        yield number, data, []
-
-
 def _manifest_rows(folder: Path) -> Iterator[Row]:
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise CorpusError(f"{folder}: no {MANIFEST} in the corpus folder")
-    for number, data, problems in _jsonl_rows(manifest):
+    for number, data, problems in read_jsonl(manifest, CorpusError):
         if data is None:
             yield number, data, problems
             continue

@@ -30,6 +30,7 @@ from jsonschema.exceptions import ValidationError
 
 from annotate.atomic import atomic_write_text
 from annotate.errors import PredictionsError, SchemaError
+from annotate.jsonl import read_jsonl
 from annotate.problems import Location, Problem, shorten
 from annotate.records import Document
 from annotate.schema import PREDICTIONS, SchemaSet
@@ -376,30 +377,12 @@ def _duplicate(
 
 
 def _read_rows(path: Path) -> tuple[list[tuple[int, Json]], list[Problem]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PredictionsError(f"{path}: cannot read ({exc.strerror})") from exc
     rows: list[tuple[int, Json]] = []
     problems: list[Problem] = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = Location(file=str(path), line=number)
-        try:
-            data = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(where, f"not UTF-8 ({exc.reason})", code="encoding"))
-            continue
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(where, f"not a JSON object: {exc.msg}", code="json"))
-            continue
-        if isinstance(data, dict):
+    for number, data, found in read_jsonl(path, PredictionsError):
+        problems += found
+        if data is not None:
             rows.append((number, data))
-        else:
-            problems.append(
-                Problem(where, "expected a JSON object", found=shorten(data), code="json")
-            )
     return rows, problems
 
 
