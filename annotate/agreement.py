@@ -30,9 +30,9 @@ from itertools import combinations
 from typing import Any, Literal
 
 from annotate.adjudicate import Item, item_label, layer_items, one_per_annotator
-from annotate.card import fmt, markdown_table, text_table
 from annotate.records import Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
+from annotate.tables import fmt, markdown_table, text_table
 
 ALPHA_CONTROLS = frozenset({"Choices"})
 Measure = Literal["alpha", "exact"]
@@ -284,23 +284,52 @@ Pair = tuple[str, str]
 
 
 @dataclass
-class AgreementAccumulator:
-    """Agreement figures built up one task at a time; :meth:`report` gives the result."""
+class AgreementCounts:
+    """The counts behind an agreement report: plain data, so they pickle and add up."""
 
-    schemas: SchemaSet
     tasks: int = 0
     compared_tasks: int = 0
-    _counts: dict[tuple[str, str, Pair], _PairCounts] = field(default_factory=dict, init=False)
-    _alpha: dict[tuple[str, str], Counter[tuple[Hashable, Hashable]]] = field(
-        default_factory=lambda: defaultdict(Counter), init=False
-    )
-    _exact: dict[tuple[str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0]), init=False
-    )
-    _annotator_tasks: Counter[str] = field(default_factory=Counter, init=False)
-    _annotator_items: dict[str, Counter[str]] = field(
-        default_factory=lambda: defaultdict(Counter), init=False
-    )
+    pairs: dict[tuple[str, str, Pair], _PairCounts] = field(default_factory=dict)
+    alpha: dict[tuple[str, str], Counter[tuple[Hashable, Hashable]]] = field(default_factory=dict)
+    exact: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    annotator_tasks: Counter[str] = field(default_factory=Counter)
+    annotator_items: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def merge(self, other: AgreementCounts) -> None:
+        """Add the counts of other tasks (e.g. counted by another process)."""
+        self.tasks += other.tasks
+        self.compared_tasks += other.compared_tasks
+        for pair_key, counts in other.pairs.items():
+            self.pairs.setdefault(pair_key, _PairCounts()).add(counts)
+        for field_key, values in other.alpha.items():
+            self.alpha.setdefault(field_key, Counter()).update(values)
+        for field_key, (equal, total) in other.exact.items():
+            tally = self.exact.setdefault(field_key, [0, 0])
+            tally[0] += equal
+            tally[1] += total
+        self.annotator_tasks.update(other.annotator_tasks)
+        for name, items in other.annotator_items.items():
+            self.annotator_items.setdefault(name, Counter()).update(items)
+
+
+@dataclass
+class AgreementAccumulator:
+    """Agreement figures built up one task at a time; :meth:`report` gives the result.
+
+    The report does not depend on the order the tasks came in, so counts gathered in
+    several processes and merged give the same report as one pass.
+    """
+
+    schemas: SchemaSet
+    counts: AgreementCounts = field(default_factory=AgreementCounts)
+
+    @property
+    def tasks(self) -> int:
+        return self.counts.tasks
+
+    @property
+    def compared_tasks(self) -> int:
+        return self.counts.compared_tasks
 
     def add(self, task: Task) -> None:
         """Count one task.
@@ -309,19 +338,19 @@ class AgreementAccumulator:
         two other annotators remain, agreement is measured among them only.
         """
         subs = one_per_annotator(task)
-        self.tasks += 1
+        counts = self.counts
+        counts.tasks += 1
         for sub in subs:
-            self._annotator_tasks[sub.annotator] += 1
+            counts.annotator_tasks[sub.annotator] += 1
+            items = counts.annotator_items.setdefault(sub.annotator, Counter())
             for layer in self.schemas.layers.values():
-                self._annotator_items[sub.annotator][layer.name] += len(
-                    layer_items(sub.layers, layer)
-                )
+                items[layer.name] += len(layer_items(sub.layers, layer))
         independent = tuple(s for s in subs if not s.ground_truth)
         if len(independent) >= 2:
             subs = independent
         if len(subs) < 2:
             return
-        self.compared_tasks += 1
+        counts.compared_tasks += 1
         for left, right in combinations(subs, 2):
             for layer in self.schemas.layers.values():
                 self._compare(layer, left, right)
@@ -339,7 +368,7 @@ class AgreementAccumulator:
             a, b = left_items.get(label, []), right_items.get(label, [])
             matched = relaxed_pairs(a, b)
             counts = _PairCounts(strict_matches(a, b), len(matched), len(a), len(b))
-            self._counts.setdefault((layer.name, label, pair), _PairCounts()).add(counts)
+            self.counts.pairs.setdefault((layer.name, label, pair), _PairCounts()).add(counts)
             for i, j in matched:
                 self._compare_attributes(layer, (left, a[i]), (right, b[j]))
 
@@ -353,22 +382,25 @@ class AgreementAccumulator:
             name = layer.relation.field
             target = self.schemas.layers[layer.relation.target_layer]
             x, y = (_speaker(layer, target, sub, item) for sub, item in (left, right))
-            self._alpha[(layer.name, name)][_unordered(x, y)] += 1
+            self._alpha(layer.name, name)[_unordered(x, y)] += 1
+
+    def _alpha(self, layer: str, name: str) -> Counter[tuple[Hashable, Hashable]]:
+        return self.counts.alpha.setdefault((layer, name), Counter())
 
     def _observe(self, layer: Layer, attribute: Attribute, x: Hashable, y: Hashable) -> None:
         key = (layer.name, attribute.field)
         if attribute.control in ALPHA_CONTROLS:
-            self._alpha[key][_unordered(x, y)] += 1
+            self._alpha(*key)[_unordered(x, y)] += 1
         else:
-            tally = self._exact[key]
+            tally = self.counts.exact.setdefault(key, [0, 0])
             tally[0] += x == y
             tally[1] += 1
 
     def report(self) -> AgreementReport:
         """The figures so far."""
         return AgreementReport(
-            self.tasks,
-            self.compared_tasks,
+            self.counts.tasks,
+            self.counts.compared_tasks,
             tuple(self._label_rows()),
             tuple(self._attribute_rows()),
             tuple(self._annotator_rows()),
@@ -384,7 +416,7 @@ class AgreementAccumulator:
 
     def _label_row(self, layer: str, label: str | None) -> LabelAgreement:
         per_pair: dict[Pair, _PairCounts] = defaultdict(_PairCounts)
-        for (name, lab, pair), counts in self._counts.items():
+        for (name, lab, pair), counts in sorted(self.counts.pairs.items()):
             if name == layer and label in (None, lab):
                 per_pair[pair].add(counts)
         return _summarise(layer, label, per_pair.values())
@@ -401,22 +433,23 @@ class AgreementAccumulator:
 
     def _attribute_row(self, layer: str, name: str, is_alpha: bool) -> AttributeAgreement:
         if is_alpha:
-            pairs = self._alpha.get((layer, name), Counter())
+            pairs = self.counts.alpha.get((layer, name), Counter())
             return AttributeAgreement(layer, name, "alpha", nominal_alpha(pairs), pairs.total())
-        equal, total = self._exact.get((layer, name), [0, 0])
+        equal, total = self.counts.exact.get((layer, name), [0, 0])
         return AttributeAgreement(layer, name, "exact", equal / total if total else None, total)
 
     def _annotator_rows(self) -> list[AnnotatorStats]:
         pooled: dict[Pair, _PairCounts] = defaultdict(_PairCounts)
-        for (_, _, pair), counts in self._counts.items():
+        for (_, _, pair), counts in sorted(self.counts.pairs.items()):
             pooled[pair].add(counts)
         rows = []
-        for name in sorted(self._annotator_tasks):
+        for name in sorted(self.counts.annotator_tasks):
             mine = [c for pair, c in pooled.items() if name in pair]
             strict = _mean([f1(c.strict, c.left, c.right) for c in mine])
             relaxed = _mean([f1(c.relaxed, c.left, c.right) for c in mine])
-            items = dict(self._annotator_items[name])
-            rows.append(AnnotatorStats(name, self._annotator_tasks[name], items, strict, relaxed))
+            items = dict(self.counts.annotator_items.get(name, {}))
+            tasks = self.counts.annotator_tasks[name]
+            rows.append(AnnotatorStats(name, tasks, items, strict, relaxed))
         return rows
 
 

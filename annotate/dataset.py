@@ -18,29 +18,26 @@ import filecmp
 import hashlib
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Features, List
 
-from annotate.adjudicate import Adjudication, Mode, adjudicate, item_label, layer_items
+from annotate.adjudicate import Mode
 from annotate.agreement import AgreementAccumulator, AgreementReport
 from annotate.atomic import atomic_directory
 from annotate.card import CardFacts, CardOptions, SplitStats, data_files, render_card
+from annotate.columns import TableLayout
 from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
-from annotate.features import document_features, token_features
+from annotate.features import document_features, table_layout, token_features
+from annotate.parts import Counts, Part, PartBuilder, task_parts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
-from annotate.tokens import Tokens, bio_ids, tokenize
 
 DOCUMENTS = "documents"
 TOKENS = "tokens"
@@ -137,52 +134,13 @@ def split_of(document_id: str, ratios: Mapping[str, float]) -> str:
     return next(reversed(list(ratios)))
 
 
-# Encoding records as arrow columns of the Features, and back.
+# Reading rows back into records.
 
 Codec = Callable[[Any], Any]
 
 
 def _identity(value: Any) -> Any:
     return value
-
-
-def _labels(values: list[Any], feature: ClassLabel) -> list[int | None]:
-    """ClassLabel names → their ints (None stays None)."""
-    index: dict[Any, int | None] = {name: i for i, name in enumerate(feature.names)}
-    index[None] = None
-    try:
-        return [index[v] for v in values]
-    except KeyError as exc:
-        names = ", ".join(feature.names)
-        raise InvalidInputError(f"{exc.args[0]!r} is not one of {names}") from exc
-
-
-def _get(values: list[Any], name: str) -> list[Any]:
-    """Field ``name`` of every value: dict items or record attributes."""
-    if values and isinstance(values[0], dict):
-        return [v.get(name) for v in values]
-    return list(map(attrgetter(name), values))
-
-
-def column(values: list[Any], feature: Any, kind: pa.DataType) -> pa.Array:
-    """An arrow array of ``kind`` holding ``values`` (records or dicts) as ``feature`` says.
-
-    Built a column at a time, not a row at a time: ClassLabel names become their ints,
-    structs are read from record attributes, lists are flattened with offsets.
-    """
-    if isinstance(feature, ClassLabel):
-        return pa.array(_labels(values, feature), type=kind)
-    if isinstance(feature, dict):
-        children = [column(_get(values, k), f, kind.field(k).type) for k, f in feature.items()]
-        return pa.StructArray.from_arrays(children, fields=list(kind))
-    if isinstance(feature, List) and (isinstance(feature.feature, ClassLabel | dict | List)):
-        flat = [x for v in values for x in v or ()]
-        offsets = [0, *accumulate(len(v or ()) for v in values)]
-        inner = column(flat, feature.feature, kind.value_type)
-        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), inner, type=kind)
-    if isinstance(feature, List):
-        return pa.array([list(v or ()) for v in values], type=kind)
-    return pa.array(values, type=kind)
 
 
 def decoder(feature: Any) -> Codec:
@@ -199,54 +157,6 @@ def decoder(feature: Any) -> Codec:
     return _identity
 
 
-class TokenRow(NamedTuple):
-    """A ``tokens`` config row before it becomes arrow columns."""
-
-    id: str
-    tokens: Tokens
-    tags: npt.NDArray[np.int64]
-
-
-def token_row(annotation: Annotation, tag_ids: Mapping[str, int]) -> TokenRow:
-    """The tokens of a document and the ids of their BIO tags."""
-    tokens = tokenize(annotation.document.text)
-    return TokenRow(annotation.document.id, tokens, bio_ids(tokens, annotation.entities, tag_ids))
-
-
-def token_table(rows: list[TokenRow], schema: pa.Schema) -> pa.Table:
-    """The ``tokens`` config columns of some rows, from arrays rather than per token."""
-    offsets = pa.array([0, *accumulate(len(r.tokens.texts) for r in rows)], type=pa.int32())
-
-    def listed(name: str, values: Any) -> pa.ListArray:
-        kind = schema.field(name).type
-        flat = pa.array(values, type=kind.value_type)
-        return pa.ListArray.from_arrays(offsets, flat, type=kind)
-
-    columns = {
-        "id": pa.array([r.id for r in rows], type=schema.field("id").type),
-        "tokens": listed("tokens", [t for r in rows for t in r.tokens.texts]),
-        "token_starts": listed("token_starts", np.concatenate([r.tokens.starts for r in rows])),
-        "token_ends": listed("token_ends", np.concatenate([r.tokens.ends for r in rows])),
-        "ner_tags": listed("ner_tags", np.concatenate([r.tags for r in rows])),
-    }
-    return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
-
-
-def document_table(rows: list[Annotation], features: Features, layers: Iterable[str]) -> pa.Table:
-    """The ``documents`` config columns of some gold annotations."""
-    schema = features.arrow_schema
-    names = set(layers)
-    arrays = [
-        column(
-            list(map(attrgetter(name if name in names else f"document.{name}"), rows)),
-            feature,
-            schema.field(name).type,
-        )
-        for name, feature in features.items()
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
 # Writing.
 
 
@@ -255,121 +165,48 @@ def part_name(split: str) -> str:
     return f"{split}-00000-of-00001.parquet"
 
 
-TableBuilder = Callable[[list[Any]], pa.Table]
-
-
 class _ConfigWriter:
-    """The parquet files of one config, one per split, written a row group at a time."""
+    """The parquet files of one config, one per split, written ROWS_PER_GROUP rows at a time."""
 
-    def __init__(
-        self, directory: Path, schema: pa.Schema, build: TableBuilder, splits: Iterable[str]
-    ) -> None:
+    def __init__(self, directory: Path, schema: pa.Schema, splits: Iterable[str]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.build = build
         self.writers = {s: pq.ParquetWriter(directory / part_name(s), schema) for s in splits}
-        self.rows: dict[str, list[Any]] = {s: [] for s in self.writers}
+        self.rows: dict[str, list[pa.Table]] = {s: [] for s in self.writers}
         self.stats: dict[str, list[int]] = {s: [0, 0] for s in self.writers}
 
-    def add(self, split: str, row: Any) -> None:
-        self.rows[split].append(row)
-        if len(self.rows[split]) >= ROWS_PER_GROUP:
-            self._flush(split)
+    def add(self, split: str, rows: pa.Table) -> None:
+        self.rows[split].append(rows)
+        if sum(t.num_rows for t in self.rows[split]) >= ROWS_PER_GROUP:
+            buffered = pa.concat_tables(self.rows[split])
+            start = 0
+            while buffered.num_rows - start >= ROWS_PER_GROUP:
+                self._write(split, buffered.slice(start, ROWS_PER_GROUP))
+                start += ROWS_PER_GROUP
+            self.rows[split] = [buffered.slice(start)]
 
-    def _flush(self, split: str) -> None:
-        if not self.rows[split]:
-            return
-        table = self.build(self.rows[split])
+    def _write(self, split: str, table: pa.Table) -> None:
+        table = table.combine_chunks()
         self.writers[split].write_table(table)
         self.stats[split][0] += table.num_rows
         self.stats[split][1] += table.nbytes
-        self.rows[split] = []
 
     def close(self) -> dict[str, SplitStats]:
         for split, writer in self.writers.items():
-            self._flush(split)
+            rest = [t for t in self.rows[split] if t.num_rows]
+            if rest:
+                self._write(split, pa.concat_tables(rest))
             writer.close()
         return {s: SplitStats(n, size) for s, (n, size) in self.stats.items()}
-
-
-@dataclass
-class _Tally:
-    """Counts gathered while writing, for the summary and the card."""
-
-    schemas: SchemaSet
-    agreement: AgreementAccumulator
-    tasks: int = 0
-    methods: Counter[str] = field(default_factory=Counter)
-    left_out: list[tuple[int, str]] = field(default_factory=list)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)
-    disagreements: int = 0
-    languages: set[str] = field(default_factory=set)
-    labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    choices: dict[tuple[str, str], Counter[str]] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
-    seen: set[str] = field(default_factory=set)
-
-    def keep(self, task: Task, result: Adjudication) -> Annotation | None:
-        """Count an adjudicated task; its gold if it goes into the dataset."""
-        self.tasks += 1
-        self.disagreements += len(result.disagreements)
-        if result.gold is None:
-            self.left_out.append((task.task_id, result.reason or "no gold"))
-            return None
-        if result.gold.document.id in self.seen:
-            self.duplicates.append((task.task_id, result.gold.document.id))
-            return None
-        self.seen.add(result.gold.document.id)
-        self.methods[result.method or "none"] += 1
-        self._count(result.gold)
-        return result.gold
-
-    def _count(self, gold: Annotation) -> None:
-        self.languages.add(gold.document.language)
-        for layer in self.schemas.layers.values():
-            counts = self.labels[layer.name]
-            for item in layer_items(gold, layer):
-                counts[item_label(layer, item)] += 1
-                for attribute in layer.attributes:
-                    if attribute.choices:
-                        key = (layer.name, attribute.field)
-                        self.choices[key][getattr(item, attribute.field)] += 1
-
-    def label_table(self) -> dict[str, dict[str, int]]:
-        """Items per label of every layer, in schema order, zeros included."""
-        return {
-            layer.name: {label: self.labels[layer.name][label] for label in layer.labels}
-            for layer in self.schemas.layers.values()
-        }
-
-    def choice_table(self) -> dict[tuple[str, str], dict[str, int]]:
-        """Items per value of every closed attribute, in schema order."""
-        return {
-            (layer.name, a.field): {c: self.choices[(layer.name, a.field)][c] for c in a.choices}
-            for layer in self.schemas.layers.values()
-            for a in layer.attributes
-            if a.choices
-        }
 
 
 class _DatasetWriter:
     """Both configs; splits fixed up front, or decided once SMALL documents have been seen."""
 
-    def __init__(self, directory: Path, schemas: SchemaSet, ratios: dict[str, float] | None):
+    def __init__(self, directory: Path, layout: TableLayout, ratios: dict[str, float] | None):
         self.directory = directory
-        documents, tokens = document_features(schemas), token_features(schemas)
-        layers = list(schemas.layers)
-        self.configs: dict[str, tuple[pa.Schema, TableBuilder]] = {
-            DOCUMENTS: (
-                documents.arrow_schema,
-                lambda rows: document_table(rows, documents, layers),
-            ),
-            TOKENS: (tokens.arrow_schema, lambda rows: token_table(rows, tokens.arrow_schema)),
-        }
-        tag_names = tokens["ner_tags"].feature.names
-        self.tag_ids = {name: i for i, name in enumerate(tag_names)}
+        self.schemas = {DOCUMENTS: layout.documents, TOKENS: layout.tokens}
         self.ratios = ratios
-        self.pending: list[Annotation] = []
+        self.pending: list[Part] = []
         self.writers: dict[str, _ConfigWriter] = {}
         if ratios is not None:
             self._open(ratios)
@@ -377,29 +214,35 @@ class _DatasetWriter:
     def _open(self, ratios: dict[str, float]) -> None:
         self.ratios = ratios
         self.writers = {
-            name: _ConfigWriter(self.directory / name, schema, build, ratios)
-            for name, (schema, build) in self.configs.items()
+            name: _ConfigWriter(self.directory / name, schema, ratios)
+            for name, schema in self.schemas.items()
         }
 
-    def add(self, gold: Annotation) -> None:
+    def add(self, part: Part) -> None:
         if self.writers:
-            self._write(gold)
+            self._write(part)
             return
-        self.pending.append(gold)
-        if len(self.pending) >= SMALL:
+        self.pending.append(part)
+        if sum(len(p.ids) for p in self.pending) >= SMALL:
             self._release(DEFAULT_SPLITS)
 
     def _release(self, ratios: dict[str, float]) -> None:
         self._open(ratios)
         pending, self.pending = self.pending, []
-        for gold in pending:
-            self._write(gold)
+        for part in pending:
+            self._write(part)
 
-    def _write(self, gold: Annotation) -> None:
+    def _write(self, part: Part) -> None:
         assert self.ratios is not None
-        split = split_of(gold.document.id, self.ratios)
-        self.writers[DOCUMENTS].add(split, gold)
-        self.writers[TOKENS].add(split, token_row(gold, self.tag_ids))
+        rows: dict[str, list[int]] = defaultdict(list)
+        for i, doc_id in enumerate(part.ids):
+            rows[split_of(doc_id, self.ratios)].append(i)
+        for split, indices in rows.items():
+            whole = len(indices) == len(part.ids)  # no copy (and no validity bitmaps) needed
+            documents = part.documents if whole else part.documents.take(indices)
+            tokens = part.tokens if whole else part.tokens.take(indices)
+            self.writers[DOCUMENTS].add(split, documents)
+            self.writers[TOKENS].add(split, tokens)
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
         if not self.writers:
@@ -438,20 +281,38 @@ def export_dataset(
     an identical one is left as it is. An error raised while reading ``tasks`` leaves
     ``output`` untouched.
     """
-    output = Path(output)
     options = options or ExportOptions()
+    build = PartBuilder(schemas, options.mode, table_layout(schemas))
+    return write_dataset(task_parts(tasks, build), output, schemas, options, force=force)
+
+
+def write_dataset(
+    parts: Iterable[Part],
+    output: Path | str,
+    schemas: SchemaSet,
+    options: ExportOptions,
+    *,
+    force: bool = False,
+) -> ExportSummary:
+    """Write the gold dataset folder ``output`` from adjudicated parts (see export_dataset)."""
+    output = Path(output)
     ratios = dict(options.splits) if options.splits is not None else None
     if ratios is not None:
         check_splits(ratios)
     _check_target(output, force)
-    tally = _Tally(schemas, AgreementAccumulator(schemas))
+    counts = Counts()
+    agreement = AgreementAccumulator(schemas)
     unchanged = False
     try:
         with atomic_directory(output) as tmp:
-            stats = _write_data(tasks, tmp, options.mode, ratios, tally)
-            report = tally.agreement.report()
-            facts = _facts(schemas, stats, tally, report)
-            text = render_card(facts, options.card)
+            writer = _DatasetWriter(tmp, table_layout(schemas), ratios)
+            for part in parts:
+                counts.merge(part.counts)
+                agreement.counts.merge(part.agreement)
+                writer.add(part)
+            stats = writer.close()
+            report = agreement.report()
+            text = render_card(_facts(schemas, stats, counts, report), options.card)
             (tmp / CARD).write_text(text, encoding="utf-8", newline="")
             _check_replace(tmp, output, force)
     except _Unchanged:
@@ -460,36 +321,20 @@ def export_dataset(
         output,
         unchanged,
         {s: st.examples for s, st in stats[DOCUMENTS].items()},
-        tally.tasks,
-        dict(sorted(tally.methods.items())),
-        tuple(tally.left_out),
-        tuple(tally.duplicates),
-        tally.disagreements,
-        tally.label_table(),
+        counts.tasks,
+        dict(sorted(counts.methods.items())),
+        tuple(counts.left_out),
+        tuple(counts.duplicates),
+        counts.disagreements,
+        counts.label_table(schemas),
         report,
     )
-
-
-def _write_data(
-    tasks: Iterable[Task],
-    directory: Path,
-    mode: Mode,
-    ratios: dict[str, float] | None,
-    tally: _Tally,
-) -> dict[str, dict[str, SplitStats]]:
-    writer = _DatasetWriter(directory, tally.schemas, ratios)
-    for task in tasks:
-        tally.agreement.add(task)
-        gold = tally.keep(task, adjudicate(task, tally.schemas, mode))
-        if gold is not None:
-            writer.add(gold)
-    return writer.close()
 
 
 def _facts(
     schemas: SchemaSet,
     stats: dict[str, dict[str, SplitStats]],
-    tally: _Tally,
+    counts: Counts,
     agreement: AgreementReport,
 ) -> CardFacts:
     return CardFacts(
@@ -497,12 +342,12 @@ def _facts(
         configs={DOCUMENTS: document_features(schemas), TOKENS: token_features(schemas)},
         splits=stats,
         default_config=DOCUMENTS,
-        languages=sorted(tally.languages),
-        labels=tally.label_table(),
-        choices=tally.choice_table(),
-        methods=dict(sorted(tally.methods.items())),
-        left_out=len(tally.left_out),
-        disagreements=tally.disagreements,
+        languages=sorted(counts.languages),
+        labels=counts.label_table(schemas),
+        choices=counts.choice_table(schemas),
+        methods=dict(sorted(counts.methods.items())),
+        left_out=len(counts.left_out),
+        disagreements=counts.disagreements,
         agreement=agreement,
     )
 

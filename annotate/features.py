@@ -12,6 +12,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
+from annotate.columns import Labels, Listed, Plain, Spec, Struct, TableLayout
 from annotate.errors import SchemaError
 from annotate.schema import DOCUMENT, SchemaSet
 
@@ -66,4 +67,30 @@ def token_features(schemas: SchemaSet) -> Features:
             "token_ends": List(Value("int32")),
             "ner_tags": List(ClassLabel(names=bio_tags(schemas))),
         }
+    )
+
+
+def spec_of(feature: FeatureType) -> Spec:
+    """The column layout of a feature, as plain data (see :mod:`annotate.columns`)."""
+    if isinstance(feature, ClassLabel):
+        return Labels(tuple(feature.names))
+    if isinstance(feature, dict):
+        return Struct(tuple((name, spec_of(inner)) for name, inner in feature.items()))
+    if isinstance(feature, List):
+        return Listed(spec_of(feature.feature))
+    return Plain()
+
+
+def table_layout(schemas: SchemaSet) -> TableLayout:
+    """How gold annotations become the parquet tables of both configs."""
+    documents, tokens = document_features(schemas), token_features(schemas)
+    columns = spec_of(dict(documents))
+    assert isinstance(columns, Struct)
+    tag_names = tokens["ner_tags"].feature.names
+    return TableLayout(
+        documents=documents.arrow_schema,
+        document_columns=columns,
+        layers=tuple(schemas.layers),
+        tokens=tokens.arrow_schema,
+        tag_ids={name: i for i, name in enumerate(tag_names)},
     )

@@ -10,10 +10,17 @@ import annotate
 
 
 def test_all_lists_exactly_the_public_names() -> None:
+    for name in annotate.__all__:  # loaded on first use: each must resolve
+        assert getattr(annotate, name) is not None
     public = {name for name in vars(annotate) if not name.startswith("_")}
     modules = {name for name, value in vars(annotate).items() if type(value).__name__ == "module"}
     assert set(annotate.__all__) == public - modules
     assert annotate.__all__ == sorted(annotate.__all__)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        annotate.no_such_name  # noqa: B018
 
 
 def test_package_is_typed() -> None:

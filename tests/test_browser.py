@@ -38,7 +38,8 @@ from playwright.sync_api import (
 )
 
 from annotate.labelstudio.client import Client
-from annotate.labelstudio.convert import iter_tasks, read_export
+from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, existing_tasks, push
 from annotate.predictions import PredictedClaim, PredictedEntity, PredictedEvent, Prediction

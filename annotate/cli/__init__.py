@@ -31,6 +31,17 @@ def _format_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["text", "json"], default="text")
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _lazy(module: str, name: str) -> Handler:
     """A handler imported only when its command runs, so ``annotate config`` starts fast."""
 
@@ -144,6 +155,13 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--name", default="annotate gold dataset", help="dataset name in the card")
     p.add_argument("--license", default="other", help="license id for the card, e.g. cc-by-4.0")
     p.add_argument("--card-notes", type=Path, help="Markdown file appended to the card")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes converting and adjudicating tasks (default: one per CPU for an "
+        "export of 16 MB or more, else 1)",
+    )
     p.set_defaults(handler=_export)
 
 

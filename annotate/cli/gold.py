@@ -55,6 +55,7 @@ def agreement(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from annotate.export import ExportRun
     from annotate.labelstudio.convert import iter_tasks
     from annotate.validate import load_annotators
 
@@ -67,17 +68,29 @@ def export(args: argparse.Namespace) -> int:
             name=args.name, license=args.license, notes=notes, leaderboard=args.leaderboard
         ),
     )
-    problems: list[Problem] = []
-    converted = iter_tasks(args.export, schemas, load_annotators(args.export))
-    tasks = _checked(converted, problems, args.export, args.skip_invalid)
-    if args.review:
-        review = iter_tasks(args.review, schemas, load_annotators(args.review))
-        tasks = apply_review(tasks, _checked(review, problems, args.review, args.skip_invalid))
     advance, close = progress_bar("export")
     try:
-        summary = export_dataset(
-            _counted(tasks, advance), args.output, schemas, options, force=args.force
-        )
+        if args.review:
+            problems: list[Problem] = []
+            converted = iter_tasks(args.export, schemas, load_annotators(args.export))
+            tasks = _checked(converted, problems, args.export, args.skip_invalid)
+            review = iter_tasks(args.review, schemas, load_annotators(args.review))
+            tasks = apply_review(tasks, _checked(review, problems, args.review, args.skip_invalid))
+            summary = export_dataset(
+                _counted(tasks, advance), args.output, schemas, options, force=args.force
+            )
+        else:
+            run = ExportRun(
+                args.export,
+                schemas,
+                options,
+                load_annotators(args.export),
+                skip_invalid=args.skip_invalid,
+                workers=args.workers,
+                progress=advance,
+            )
+            problems = run.problems
+            summary = run.write(args.output, force=args.force)
     finally:
         close()
     for problem in problems:

@@ -6,27 +6,26 @@ relations become claim speakers; a DateTime plus its precision becomes the norma
 An annotation with any problem is rejected whole and returned raw, so nothing is lost;
 cancelled (skipped) annotations are counted; drafts are ignored.
 
-The export is read as a stream, one task at a time, so its size does not bound memory.
+The export is read as a stream (:mod:`annotate.labelstudio.exportfile`), so its size does
+not bound memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from annotate.errors import ExportFileError
+from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
 from annotate.records import LAYER_TYPES, Annotation, Document, Submission, Task
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
-_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,93 +37,33 @@ class Converted:
     rejected: tuple[dict[str, Any], ...] = ()
 
 
-def read_export(path: Path | str, chunk: int = 1 << 22) -> Iterator[dict[str, Any]]:
-    """The tasks of a Label Studio JSON export, one at a time.
-
-    The file is read in chunks and each task decoded with the standard library's JSON
-    scanner, so memory holds one chunk and one task, never the whole export.
-
-    Raises ExportFileError for a file that is missing, not JSON, not a list of tasks, or
-    truncated (naming how many tasks were read before the break).
-    """
-    path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8", errors="strict")
-    except OSError as exc:
-        raise ExportFileError(f"{path}: cannot read the export ({exc.strerror})") from exc
-    with handle:
-        try:
-            yield from _tasks(handle, path, chunk)
-        except UnicodeDecodeError as exc:
-            raise ExportFileError(f"{path}: not UTF-8 ({exc.reason})") from exc
-
-
-def _tasks(handle: TextIO, path: Path, chunk: int) -> Iterator[dict[str, Any]]:
-    buf = handle.read(chunk)
-    start = len(buf) - len(buf.lstrip())
-    if buf[start : start + 1] != "[":
-        found = shorten(buf[start : start + 1] or "an empty file")
-        raise ExportFileError(
-            f"{path}: not a Label Studio JSON export (expected a list of tasks, found {found})"
-        )
-    pos, count = start + 1, 0
-    while True:
-        pos = _skip_separators(buf, pos)
-        if pos == len(buf):
-            more = handle.read(chunk)
-            if not more:
-                raise ExportFileError(
-                    f"{path}: truncated after {count} complete task(s): the "
-                    "list of tasks is never closed"
-                )
-            buf, pos = buf[pos:] + more, 0
-            continue
-        if buf[pos] == "]":
-            return
-        try:
-            task, end = _DECODER.raw_decode(buf, pos)
-        except json.JSONDecodeError as exc:
-            more = handle.read(chunk)
-            if not more:
-                raise ExportFileError(
-                    f"{path}: truncated or not JSON after {count} complete task(s): {exc.msg}"
-                ) from exc
-            buf, pos = buf[pos:] + more, 0
-            continue
-        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
-        count += 1
-        pos = end
-        yield task
-
-
-def _skip_separators(buf: str, pos: int) -> int:
-    while pos < len(buf) and buf[pos] in " \t\r\n,":
-        pos += 1
-    return pos
-
-
 def iter_tasks(
     path: Path | str, schemas: SchemaSet, annotators: Mapping[int, str] | None = None
 ) -> Iterator[Converted]:
-    """Every task of an export, converted; duplicate document ids are reported."""
+    """Every task of an export, converted, in file order; duplicate document ids are reported."""
     seen: dict[str, int] = {}
-    for raw in read_export(path):
-        converted = convert_task(raw, schemas, annotators or {})
-        doc_id, task_id = converted.task.document.id, converted.task.task_id
-        if doc_id in seen:
-            where = Location(task_id=task_id, document_id=doc_id, field="data.doc_id")
-            dup = Problem(
-                where,
-                f"duplicate document id (also task {seen[doc_id]})",
-                code="duplicate-document",
-            )
-            rejected = tuple(_raw_annotations(raw))
-            task = replace(converted.task, submissions=())
-            converted = Converted(task, (*converted.problems, dup), rejected)
-        else:
-            seen[doc_id] = task_id
-        yield converted
+    for segment in task_segments(path):
+        converted = convert_task(decode_task(segment, path), schemas, annotators or {})
+        yield drop_duplicate(converted, segment, seen, path)
+
+
+def drop_duplicate(
+    converted: Converted, segment: Segment, seen: dict[str, int], path: Path | str
+) -> Converted:
+    """The task as converted, or without its submissions if its document id came before.
+
+    ``seen`` maps the document ids met so far to their task ids; it is updated.
+    """
+    doc_id, task_id = converted.task.document.id, converted.task.task_id
+    if doc_id not in seen:
+        seen[doc_id] = task_id
+        return converted
+    where = Location(task_id=task_id, document_id=doc_id, field="data.doc_id")
+    message = f"duplicate document id (also task {seen[doc_id]})"
+    dup = Problem(where, message, code="duplicate-document")
+    rejected = tuple(_raw_annotations(decode_task(segment, path)))
+    task = replace(converted.task, submissions=())
+    return Converted(task, (*converted.problems, dup), rejected)
 
 
 def _raw_annotations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,178 @@
+"""Reading a Label Studio JSON export: a list of tasks, far too big to load whole.
+
+The file is read in chunks of bytes. :func:`task_segments` cuts each chunk into the raw
+bytes of its tasks without building any Python object for them: numpy finds the quotes
+that open and close strings (a quote after an odd run of backslashes is escaped), drops
+the brackets inside strings, and a running sum of the rest gives the nesting depth, so a
+task ends where the depth falls back to the list's. Each segment is then decoded on its
+own (:func:`decode_task`, orjson), possibly in another process. Memory holds one chunk
+and the tasks being converted, never the export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from annotate.errors import ExportFileError
+from annotate.problems import shorten
+
+CHUNK = 1 << 22
+_BOM = b"\xef\xbb\xbf"
+_SEPARATORS = b" \t\r\n,"
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+_OPEN, _CLOSE = ord("{"), ord("}")  # OR 0x20 turns "[" and "]" into these
+
+
+class Segment(NamedTuple):
+    """The raw bytes of one task and its position in the list (0-based)."""
+
+    number: int
+    raw: bytes
+
+
+def task_segments(path: Path | str, chunk: int = CHUNK) -> Iterator[Segment]:
+    """The tasks of an export as raw JSON bytes, in file order.
+
+    Raises ExportFileError for a file that is missing, not a list, or truncated (naming
+    how many tasks came before the break). A segment that is not valid JSON is reported
+    when it is decoded (:func:`decode_task`).
+    """
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ExportFileError(f"{path}: cannot read the export ({exc.strerror})") from exc
+    with handle:
+        yield from _segments(handle, path, chunk)
+
+
+def _segments(handle: BinaryIO, path: Path, chunk: int) -> Iterator[Segment]:
+    buf = handle.read(chunk)
+    start = len(buf) - len(buf.lstrip())
+    if buf.startswith(_BOM):
+        start = len(buf) - len(buf[len(_BOM) :].lstrip())
+    if buf[start : start + 1] != b"[":
+        found = buf[start : start + 4].decode("utf-8", "replace")[:1] or "an empty file"
+        raise ExportFileError(
+            f"{path}: not a Label Studio JSON export (expected a list of tasks, "
+            f"found {shorten(found)})"
+        )
+    pos, count, want = start + 1, 0, chunk
+    while True:
+        ends, closed = item_ends(buf, pos)
+        for end in ends:
+            raw = buf[pos:end].lstrip(_SEPARATORS)
+            if raw[:1] != b"{":
+                raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
+            yield Segment(count, raw)
+            count, pos = count + 1, end
+        if closed is not None:
+            if buf[pos:closed].strip(_SEPARATORS):
+                raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
+            return
+        want = chunk if ends else want * 2  # a task longer than a chunk: read more at once
+        more = handle.read(want)
+        if not more:
+            _truncated(path, buf[pos:], count)
+        buf = buf[pos:] + more
+        pos = 0
+
+
+def _truncated(path: Path, tail: bytes, count: int) -> None:
+    rest = tail.strip(_SEPARATORS)
+    if not rest:
+        raise ExportFileError(
+            f"{path}: truncated after {count} complete task(s): the list of tasks is never closed"
+        )
+    try:
+        json.loads(rest)
+    except ValueError as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+    else:
+        reason = "the list of tasks is never closed"
+    raise ExportFileError(f"{path}: truncated or not JSON after {count} complete task(s): {reason}")
+
+
+def item_ends(buf: bytes, pos: int) -> tuple[list[int], int | None]:
+    r"""Where the complete items of a JSON list end in ``buf[pos:]``.
+
+    ``pos`` must lie between two items of the list (outside any string, one level deep).
+    Returns the offsets just past each complete item, and the offset of the bracket that
+    closes the list if it is in ``buf`` (None if not). An item cut off by the end of
+    ``buf`` is not returned.
+
+    >>> item_ends(b'[{"a": "}"}, {"b": [1, "\\""]}]', 1)
+    ([11, 29], 29)
+    """
+    data = np.frombuffer(buf, dtype=np.uint8)[pos:]
+    folded = data | 0x20  # "[" and "]" fold onto "{" and "}"
+    where = np.flatnonzero((data == _QUOTE) | (folded == _OPEN) | (folded == _CLOSE))
+    kinds = data[where] | 0x20  # quotes, brackets and braces only: a small part of the bytes
+    quoted = kinds == (_QUOTE | 0x20)
+    _drop_escaped(buf, pos, where, quoted)
+    in_string = (np.cumsum(quoted, dtype=np.int32) & 1).astype(bool)
+    brackets = ~quoted & ~in_string & (kinds != (_QUOTE | 0x20))
+    places = where[brackets]
+    steps = np.where(kinds[brackets] == _OPEN, 1, -1).astype(np.int32)
+    depth = np.cumsum(steps, dtype=np.int32)  # relative to the list's own level
+    outside = np.flatnonzero(depth < 0)
+    closed = int(places[outside[0]]) + pos if outside.size else None
+    limit = int(outside[0]) if outside.size else depth.size
+    finished = np.flatnonzero((depth[:limit] == 0) & (steps[:limit] < 0))
+    return (places[finished] + 1 + pos).tolist(), closed
+
+
+def _drop_escaped(
+    buf: bytes, pos: int, where: npt.NDArray[np.intp], quoted: npt.NDArray[np.bool_]
+) -> None:
+    """Unmark the quotes escaped by an odd run of backslashes (in place)."""
+    hit = buf.find(b'\\"', pos)
+    while hit >= 0:  # rare outside quoted speech: a search in C finds them
+        run = 1
+        while hit - run >= pos and buf[hit - run] == _BACKSLASH:
+            run += 1
+        if run % 2:
+            i = int(np.searchsorted(where, hit + 1 - pos))
+            quoted[i] = False  # neither a quote nor a bracket now
+        hit = buf.find(b'\\"', hit + 2)
+
+
+def decode_task(segment: Segment, path: Path | str) -> dict[str, Any]:
+    """One task's JSON; ExportFileError when it is not JSON, not UTF-8 or not a task.
+
+    orjson decodes; what it refuses (``NaN``, integers beyond 64 bits) is retried with the
+    standard library, which also words the error.
+    """
+    try:
+        task = orjson.loads(segment.raw)
+    except orjson.JSONDecodeError:
+        task = _decode_slowly(segment, path)
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise ExportFileError(f"{path}: item {segment.number} is not a task with 'data'")
+    return task
+
+
+def _decode_slowly(segment: Segment, path: Path | str) -> Any:
+    try:
+        text = segment.raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExportFileError(f"{path}: not UTF-8 in item {segment.number} ({exc.reason})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportFileError(
+            f"{path}: truncated or not JSON after {segment.number} complete task(s): {exc.msg}"
+        ) from exc
+
+
+def read_export(path: Path | str, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:
+    """The tasks of a Label Studio JSON export, decoded one at a time."""
+    for segment in task_segments(path, chunk):
+        yield decode_task(segment, path)
