@@ -269,7 +269,7 @@ def _alone(task: Task, chosen: Submission, schemas: SchemaSet) -> Annotation:
         layer.name: tuple(
             sorted(
                 (
-                    with_changes(item, annotators=credit)
+                    item if item.annotators == credit else with_changes(item, annotators=credit)
                     for item in layer_items(chosen.layers, layer)
                 ),
                 key=_sort_key,
@@ -334,7 +334,10 @@ def _gold_item(
 
 def _plurality(attribute: Attribute, members: Sequence[_Keyed]) -> tuple[Any, tuple[str, ...]]:
     """The most common value of a free-text attribute, and who chose it."""
-    counts = Counter(getattr(m.item, attribute.field) for m in members)
+    values = [getattr(m.item, attribute.field) for m in members]
+    if values.count(values[0]) == len(values):  # the common case: everyone agrees
+        return values[0], tuple(sorted(m.annotator for m in members))
+    counts = Counter(values)
     best = max(counts.values())
     winners = sorted(v for v, n in counts.items() if n == best and v is not None)
     value = winners[0] if winners else None

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from annotate.errors import InvalidInputError
 from annotate.records import Annotation
-from annotate.tokens import Tokens, bio_ids, tokenize
+from annotate.tokens import span_bio_ids, token_spans, utf8_offsets
 
 
 @dataclass(frozen=True)
@@ -87,17 +87,50 @@ def column(values: list[Any], spec: Spec, kind: pa.DataType) -> pa.Array:
 
 
 class TokenRow(NamedTuple):
-    """A ``tokens`` config row before it becomes arrow columns."""
+    """A ``tokens`` config row before it becomes arrow columns.
+
+    Token strings are kept as byte ranges of the text's UTF-8 (``data``), so the
+    column of strings is gathered with numpy rather than sliced token by token.
+    """
 
     id: str
-    tokens: Tokens
+    data: bytes
+    byte_starts: npt.NDArray[np.int64]
+    byte_ends: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int32]
+    ends: npt.NDArray[np.int32]
     tags: npt.NDArray[np.int64]
 
 
 def token_row(annotation: Annotation, tag_ids: Mapping[str, int]) -> TokenRow:
     """The tokens of a document and the ids of their BIO tags."""
-    tokens = tokenize(annotation.document.text)
-    return TokenRow(annotation.document.id, tokens, bio_ids(tokens, annotation.entities, tag_ids))
+    text = annotation.document.text
+    starts, ends, points = token_spans(text)
+    data = text.encode("utf-8")
+    if len(data) == len(text):  # ASCII: bytes and code points line up
+        byte_starts, byte_ends = starts.astype(np.int64), ends.astype(np.int64)
+    else:
+        places = utf8_offsets(points)
+        byte_starts, byte_ends = places[starts], places[ends]
+    tags = span_bio_ids(starts, ends, annotation.entities, tag_ids)
+    return TokenRow(annotation.document.id, data, byte_starts, byte_ends, starts, ends, tags)
+
+
+def _strings(rows: list[TokenRow]) -> pa.StringArray:
+    """Every token of the rows as one arrow string array, gathered from the texts' bytes."""
+    bases = [0, *accumulate(len(r.data) for r in rows)]
+    empty = np.zeros(0, dtype=np.int64)
+    pairs = list(zip(rows, bases[:-1], strict=True))
+    starts = np.concatenate([empty, *(r.byte_starts + base for r, base in pairs)])
+    ends = np.concatenate([empty, *(r.byte_ends + base for r, base in pairs)])
+    lengths = ends - starts
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
+    text = np.frombuffer(b"".join(r.data for r in rows), dtype=np.uint8)
+    gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
+    values = text[gather]
+    return pa.StringArray.from_buffers(
+        len(lengths), pa.py_buffer(offsets), pa.py_buffer(values.tobytes())
+    )
 
 
 @dataclass(frozen=True)
@@ -125,24 +158,21 @@ class TableLayout:
     def token_table(self, rows: list[Annotation]) -> pa.Table:
         """The ``tokens`` config: tokens, offsets and BIO tag ids of each gold annotation."""
         built = [token_row(row, self.tag_ids) for row in rows]
-        offsets = pa.array([0, *accumulate(len(r.tokens.texts) for r in built)], type=pa.int32())
+        offsets = pa.array([0, *accumulate(len(r.starts) for r in built)], type=pa.int32())
         schema = self.tokens
 
-        def listed(name: str, values: Any) -> pa.ListArray:
+        def listed(name: str, flat: pa.Array) -> pa.ListArray:
             kind = schema.field(name).type
-            flat = pa.array(values, type=kind.value_type)
-            return pa.ListArray.from_arrays(offsets, flat, type=kind)
+            return pa.ListArray.from_arrays(offsets, flat.cast(kind.value_type), type=kind)
 
-        empty = np.zeros(0, dtype=np.int64)
+        def joined(arrays: Any) -> pa.Array:
+            return pa.array(np.concatenate([np.zeros(0, dtype=np.int64), *arrays]))
+
         columns = {
             "id": pa.array([r.id for r in built], type=schema.field("id").type),
-            "tokens": listed("tokens", [t for r in built for t in r.tokens.texts]),
-            "token_starts": listed(
-                "token_starts", np.concatenate([empty, *(r.tokens.starts for r in built)])
-            ),
-            "token_ends": listed(
-                "token_ends", np.concatenate([empty, *(r.tokens.ends for r in built)])
-            ),
-            "ner_tags": listed("ner_tags", np.concatenate([empty, *(r.tags for r in built)])),
+            "tokens": listed("tokens", _strings(built)),
+            "token_starts": listed("token_starts", joined(r.starts for r in built)),
+            "token_ends": listed("token_ends", joined(r.ends for r in built)),
+            "ner_tags": listed("ner_tags", joined(r.tags for r in built)),
         }
         return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)

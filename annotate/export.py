@@ -22,52 +22,16 @@ from annotate.columns import TableLayout
 from annotate.dataset import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
 from annotate.features import table_layout
-from annotate.labelstudio.convert import Converted, convert_task, drop_duplicate
-from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
+from annotate.labelstudio.convert import drop_duplicate
+from annotate.labelstudio.exportfile import Segment, task_segments
 from annotate.parallel import default_workers, ordered_map
-from annotate.parts import Part, PartBuilder
+from annotate.parts import Part
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
+from annotate.workers import ExportWorker, Outcome
 
 BATCH_BYTES = 1 << 20  # raw tasks per batch: about 25 news articles with their annotations
 PARALLEL_BYTES = 16 << 20  # smaller exports are done in this process: workers take ~1 s to start
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What this process needs to know of each task a worker converted."""
-
-    task_id: int
-    document_id: str
-    problems: tuple[Problem, ...]
-
-
-class ExportWorker:
-    """Converts and adjudicates one batch of raw tasks (in a worker process, or this one)."""
-
-    def __init__(
-        self,
-        schema_dir: str,
-        path: str,
-        annotators: dict[int, str],
-        mode: Mode,
-        layout: TableLayout,
-    ) -> None:
-        self.schemas = SchemaSet(schema_dir)
-        self.path = path
-        self.annotators = annotators
-        self.build = PartBuilder(self.schemas, mode, layout)
-
-    def convert(self, batch: list[Segment]) -> list[Converted]:
-        return [
-            convert_task(decode_task(segment, self.path), self.schemas, self.annotators)
-            for segment in batch
-        ]
-
-    def __call__(self, batch: list[Segment]) -> tuple[list[Outcome], Part]:
-        converted = self.convert(batch)
-        outcomes = [Outcome(c.task.task_id, c.task.document.id, c.problems) for c in converted]
-        return outcomes, self.build(c.task for c in converted)
 
 
 @dataclass

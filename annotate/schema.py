@@ -8,6 +8,7 @@ labels and per-region attributes, draft 2020-12 validators, and a version hash.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -63,6 +64,13 @@ class Layer:
     labels: tuple[str, ...]
     attributes: tuple[Attribute, ...]
     relation: Relation | None
+    label_set: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    dates: tuple[Attribute, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # derived once: the conversion asks them per region
+        object.__setattr__(self, "label_set", frozenset(self.labels))
+        dates = tuple(a for a in self.attributes if a.control == "DateTime")
+        object.__setattr__(self, "dates", dates)
 
     def control_name(self, attribute: Attribute) -> str:
         """The name of the Label Studio control that holds ``attribute``."""

@@ -57,6 +57,13 @@ def tokenize(text: str) -> Tokens:
     >>> list(zip(tokens.starts.tolist(), tokens.ends.tolist()))
     [(0, 1), (2, 7), (7, 8), (8, 9), (10, 15), (15, 16)]
     """
+    starts, ends, _ = token_spans(text)
+    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return Tokens(texts, starts, ends)
+
+
+def token_spans(text: str) -> tuple[Offsets, Offsets, npt.NDArray[np.uint32]]:
+    """The tokens' start and end offsets, and the text's code points (what tokenize uses)."""
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     word_table, space_table = _classes()
     inside = points < _BMP
@@ -70,8 +77,17 @@ def tokenize(text: str) -> Tokens:
     after = np.concatenate((word[1:], [False]))
     starts = np.flatnonzero((word & ~before) | other).astype(np.int32)
     ends = (np.flatnonzero((word & ~after) | other) + 1).astype(np.int32)
-    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return Tokens(texts, starts, ends)
+    return starts, ends, points
+
+
+def utf8_offsets(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """For each code point offset 0…n, the offset of the same place in the UTF-8 bytes.
+
+    >>> utf8_offsets(np.array([ord(c) for c in "aé😀"], dtype=np.uint32)).tolist()
+    [0, 1, 3, 7]
+    """
+    widths = 1 + (points >= 0x80) + (points >= 0x800).astype(np.int64) + (points >= 0x10000)
+    return np.concatenate(([0], np.cumsum(widths, dtype=np.int64)))
 
 
 def bio_tags(tokens: Tokens, entities: Iterable[Entity]) -> list[str]:
@@ -98,7 +114,17 @@ def bio_ids(
     tokens: Tokens, entities: Iterable[Entity], tag_ids: Mapping[str, int]
 ) -> npt.NDArray[np.int64]:
     """The BIO tags of :func:`bio_tags` as ids: ``tag_ids`` maps each tag name to its id."""
-    starts, ends = tokens.starts.tolist(), tokens.ends.tolist()  # both increasing
+    return span_bio_ids(tokens.starts, tokens.ends, entities, tag_ids)
+
+
+def span_bio_ids(
+    token_starts: Offsets,
+    token_ends: Offsets,
+    entities: Iterable[Entity],
+    tag_ids: Mapping[str, int],
+) -> npt.NDArray[np.int64]:
+    """:func:`bio_ids` of tokens given by their offsets only."""
+    starts, ends = token_starts.tolist(), token_ends.tolist()  # both increasing
     tags = [tag_ids[OUTSIDE]] * len(starts)
     taken = [False] * len(starts)
     for entity in sorted(entities, key=lambda e: (e.start - e.end, e.start, e.label)):

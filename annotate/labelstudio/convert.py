@@ -22,9 +22,19 @@ from typing import Any
 from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
-from annotate.records import LAYER_TYPES, Annotation, Document, Submission, Task
+from annotate.records import (
+    LAYER_TYPES,
+    Annotation,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Submission,
+    Task,
+)
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
+Item = Entity | Claim | Event
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
 
 
@@ -170,13 +180,11 @@ class AnnotationReader:
         self.schemas = schemas
         self.document = document
         self.where = where
+        self.text = document.text
         self.problems: list[Problem] = []
         self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
-        self.controls: dict[str, tuple[Layer, Attribute | None]] = {}
-        for layer in schemas.layers.values():
-            self.controls[layer.name] = (layer, None)
-            for attribute in layer.attributes:
-                self.controls[layer.control_name(attribute)] = (layer, attribute)
+        self.layers = schemas.layers
+        self.controls = _controls(schemas)
 
     def problem(
         self,
@@ -209,14 +217,21 @@ class AnnotationReader:
             elif result.get("type") == "relation":
                 relations.append(result)
             else:
-                regions.setdefault(str(result.get("id")), []).append(result)
+                rid = result.get("id")
+                rid = rid if isinstance(rid, str) else str(rid)
+                group = regions.get(rid)
+                if group is None:
+                    regions[rid] = [result]
+                else:
+                    group.append(result)
         values = {rid: self._region(rid, items) for rid, items in regions.items()}
         self._relations(relations, values)
         records = self._records(values)
         return (records if not self.problems else None), self.problems
 
     def _region(self, rid: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-        labelled = [r for r in items if r.get("from_name") in self.schemas.layers]
+        layers = self.layers
+        labelled = [r for r in items if r.get("from_name") in layers]
         if not labelled:
             names = ", ".join(sorted({str(r.get("from_name")) for r in items}))
             self.problem(
@@ -239,7 +254,7 @@ class AnnotationReader:
                 found=names,
             )
             return None
-        layer = self.schemas.layers[labelled[0]["from_name"]]
+        layer = layers[labelled[0]["from_name"]]
         value = labelled[0].get("value") or {}
         out: dict[str, Any] = {"layer": layer, "id": rid}
         span = self._span(rid, layer, value)
@@ -255,7 +270,7 @@ class AnnotationReader:
         return out
 
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
-        start, end, length = value.get("start"), value.get("end"), len(self.document.text)
+        start, end, length = value.get("start"), value.get("end"), len(self.text)
         if not (isinstance(start, int) and isinstance(end, int)):
             self.problem(
                 "region has no integer offsets",
@@ -276,7 +291,7 @@ class AnnotationReader:
                 f"start {start}, end {end}",
             )
             return None
-        text = self.document.text[start:end]
+        text = self.text[start:end]
         shown = value.get("text")
         if isinstance(shown, str) and shown != text and _squash(shown) != _squash(text):
             self.problem(
@@ -292,6 +307,8 @@ class AnnotationReader:
 
     def _label(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> str | None:
         labels = value.get("labels")
+        if type(labels) is list and len(labels) == 1 and labels[0] in layer.label_set:
+            return str(labels[0])
         if not isinstance(labels, list) or len(labels) != 1:
             self.problem(
                 "region needs exactly one label",
@@ -425,6 +442,7 @@ class AnnotationReader:
 
     def _records(self, values: dict[str, dict[str, Any] | None]) -> Annotation:
         layers: dict[str, list[Any]] = {name: [] for name in self.schemas.layers}
+        credit = (self.where.annotator or "unknown",)
         for rid, value in values.items():
             if value is None:
                 continue
@@ -434,12 +452,13 @@ class AnnotationReader:
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
             if self._schema_ok(rid, layer, value):
-                layers[layer.name].append(LAYER_TYPES[layer.name].from_dict(value))
+                value["annotators"] = credit  # provenance: who made it
+                layers[layer.name].append(_record(LAYER_TYPES[layer.name], value))
         return Annotation(self.document, *(tuple(layers[n]) for n in self.schemas.layers))
 
     def _dates(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
-        for attribute in layer.attributes:
-            if attribute.control != "DateTime" or value.get(attribute.field) is None:
+        for attribute in layer.dates:
+            if value.get(attribute.field) is None:
                 continue
             precision_field = attribute.precision_field
             precision = value.get(precision_field) if precision_field else None
@@ -470,6 +489,24 @@ class AnnotationReader:
             else:
                 self.problem(error.message, "schema", rid, field)
         return not errors
+
+
+def _controls(schemas: SchemaSet) -> dict[str, tuple[Layer, Attribute | None]]:
+    """Each control name → its layer, and the attribute it fills (None: the labels)."""
+    controls: dict[str, tuple[Layer, Attribute | None]] = {}
+    for layer in schemas.layers.values():
+        controls[layer.name] = (layer, None)
+        for attribute in layer.attributes:
+            controls[layer.control_name(attribute)] = (layer, attribute)
+    return controls
+
+
+def _record(cls: type[Item], value: dict[str, Any]) -> Item:
+    """A record from a region's validated fields (a schema may hold fields a record lacks)."""
+    try:
+        return cls(**value)
+    except TypeError:
+        return cls.from_dict(value)
 
 
 def _squash(text: str) -> str:

@@ -1,0 +1,54 @@
+"""What the export's worker processes run: conversion and adjudication of a batch of tasks.
+
+A worker imports this module and what it needs (numpy, pyarrow, the schemas), not
+``datasets``: that keeps each worker's start short and its memory small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotate.adjudicate import Mode
+from annotate.columns import TableLayout
+from annotate.labelstudio.convert import Converted, convert_task
+from annotate.labelstudio.exportfile import Segment, decode_task
+from annotate.parts import Part, PartBuilder
+from annotate.problems import Problem
+from annotate.schema import SchemaSet
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What this process needs to know of each task a worker converted."""
+
+    task_id: int
+    document_id: str
+    problems: tuple[Problem, ...]
+
+
+class ExportWorker:
+    """Converts and adjudicates one batch of raw tasks (in a worker process, or this one)."""
+
+    def __init__(
+        self,
+        schema_dir: str,
+        path: str,
+        annotators: dict[int, str],
+        mode: Mode,
+        layout: TableLayout,
+    ) -> None:
+        self.schemas = SchemaSet(schema_dir)
+        self.path = path
+        self.annotators = annotators
+        self.build = PartBuilder(self.schemas, mode, layout)
+
+    def convert(self, batch: list[Segment]) -> list[Converted]:
+        return [
+            convert_task(decode_task(segment, self.path), self.schemas, self.annotators)
+            for segment in batch
+        ]
+
+    def __call__(self, batch: list[Segment]) -> tuple[list[Outcome], Part]:
+        converted = self.convert(batch)
+        outcomes = [Outcome(c.task.task_id, c.task.document.id, c.problems) for c in converted]
+        return outcomes, self.build(c.task for c in converted)
