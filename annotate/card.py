@@ -57,7 +57,8 @@ class CardOptions:
 
 @dataclass(frozen=True, slots=True)
 class SplitStats:
-    """Rows and in-memory (arrow) bytes of one split of one config."""
+    """Rows and bytes of one split of one config (the size of its parquet file: unlike an
+    in-memory size, it does not depend on how the tables were built)."""
 
     examples: int
     num_bytes: int

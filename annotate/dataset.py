@@ -15,7 +15,6 @@ and renamed into place; the same input gives byte-identical files.
 from __future__ import annotations
 
 import filecmp
-import hashlib
 import os
 import re
 from collections import defaultdict
@@ -35,14 +34,13 @@ from annotate.card import CardFacts, CardOptions, SplitStats, data_files, render
 from annotate.columns import TableLayout
 from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
 from annotate.features import document_features, table_layout, token_features
-from annotate.parts import Counts, Part, PartBuilder, task_parts
+from annotate.parts import DEFAULT_SPLITS, Counts, Part, PartBuilder, split_of, task_parts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
 
 DOCUMENTS = "documents"
 TOKENS = "tokens"
 CARD = "README.md"
-DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 SMALL_SPLITS: dict[str, float] = {"test": 1.0}
 SMALL = 50  # fewer documents than this: everything is test data
 ROWS_PER_GROUP = 128  # per split: bounds what is buffered (a token row is ~100 kB)
@@ -115,25 +113,6 @@ def check_splits(ratios: Mapping[str, float]) -> None:
         raise AnnotateError(f"split ratios must sum to 1, found {sum(ratios.values()):g}")
 
 
-def split_of(document_id: str, ratios: Mapping[str, float]) -> str:
-    """The split of a document: the first 8 bytes of sha256(id) as a fraction, by cumulative ratio.
-
-    >>> split_of("001_81e078628aa1d8a7", {"test": 1.0})
-    'test'
-    >>> halves = {"train": 0.5, "test": 0.5}  # sha256("a") = ca97…: 0.79; sha256("b") = 3e23…: 0.24
-    >>> split_of("a", halves), split_of("b", halves)
-    ('test', 'train')
-    """
-    digest = hashlib.sha256(document_id.encode("utf-8")).digest()
-    point = int.from_bytes(digest[:8], "big") / 2**64
-    total = 0.0
-    for name, ratio in ratios.items():
-        total += ratio
-        if point < total:
-            return name
-    return next(reversed(list(ratios)))
-
-
 # Reading rows back into records.
 
 Codec = Callable[[Any], Any]
@@ -170,9 +149,10 @@ class _ConfigWriter:
 
     def __init__(self, directory: Path, schema: pa.Schema, splits: Iterable[str]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.writers = {s: pq.ParquetWriter(directory / part_name(s), schema) for s in splits}
+        self.paths = {s: directory / part_name(s) for s in splits}
+        self.writers = {s: pq.ParquetWriter(path, schema) for s, path in self.paths.items()}
         self.rows: dict[str, list[pa.Table]] = {s: [] for s in self.writers}
-        self.stats: dict[str, list[int]] = {s: [0, 0] for s in self.writers}
+        self.examples: dict[str, int] = dict.fromkeys(self.writers, 0)
 
     def add(self, split: str, rows: pa.Table) -> None:
         self.rows[split].append(rows)
@@ -187,8 +167,7 @@ class _ConfigWriter:
     def _write(self, split: str, table: pa.Table) -> None:
         table = table.combine_chunks()
         self.writers[split].write_table(table)
-        self.stats[split][0] += table.num_rows
-        self.stats[split][1] += table.nbytes
+        self.examples[split] += table.num_rows
 
     def close(self) -> dict[str, SplitStats]:
         for split, writer in self.writers.items():
@@ -196,7 +175,7 @@ class _ConfigWriter:
             if rest:
                 self._write(split, pa.concat_tables(rest))
             writer.close()
-        return {s: SplitStats(n, size) for s, (n, size) in self.stats.items()}
+        return {s: SplitStats(n, self.paths[s].stat().st_size) for s, n in self.examples.items()}
 
 
 class _DatasetWriter:
@@ -234,15 +213,17 @@ class _DatasetWriter:
 
     def _write(self, part: Part) -> None:
         assert self.ratios is not None
+        if part.ratios == self.ratios:  # grouped as they go: slices, no copies
+            for split, (start, stop) in part.bounds.items():
+                self.writers[DOCUMENTS].add(split, part.documents.slice(start, stop - start))
+                self.writers[TOKENS].add(split, part.tokens.slice(start, stop - start))
+            return
         rows: dict[str, list[int]] = defaultdict(list)
-        for i, doc_id in enumerate(part.ids):
-            rows[split_of(doc_id, self.ratios)].append(i)
+        for k in sorted(range(len(part.order)), key=part.order.__getitem__):  # batch order
+            rows[split_of(part.ids[k], self.ratios)].append(k)
         for split, indices in rows.items():
-            whole = len(indices) == len(part.ids)  # no copy (and no validity bitmaps) needed
-            documents = part.documents if whole else part.documents.take(indices)
-            tokens = part.tokens if whole else part.tokens.take(indices)
-            self.writers[DOCUMENTS].add(split, documents)
-            self.writers[TOKENS].add(split, tokens)
+            self.writers[DOCUMENTS].add(split, part.documents.take(indices))
+            self.writers[TOKENS].add(split, part.tokens.take(indices))
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
         if not self.writers:

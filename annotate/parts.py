@@ -8,8 +8,9 @@ the one process that writes the dataset (:func:`annotate.dataset.write_dataset`)
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -21,6 +22,26 @@ from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
 
 PART_TASKS = 32  # tasks adjudicated together
+DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+
+def split_of(document_id: str, ratios: Mapping[str, float]) -> str:
+    """The split of a document: the first 8 bytes of sha256(id) as a fraction, by cumulative ratio.
+
+    >>> split_of("001_81e078628aa1d8a7", {"test": 1.0})
+    'test'
+    >>> halves = {"train": 0.5, "test": 0.5}  # sha256("a") = ca97…: 0.79; sha256("b") = 3e23…: 0.24
+    >>> split_of("a", halves), split_of("b", halves)
+    ('test', 'train')
+    """
+    digest = hashlib.sha256(document_id.encode("utf-8")).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64
+    total = 0.0
+    for name, ratio in ratios.items():
+        total += ratio
+        if point < total:
+            return name
+    return next(reversed(list(ratios)))
 
 
 @dataclass
@@ -94,22 +115,42 @@ class Counts:
 
 @dataclass
 class Part:
-    """A batch of tasks adjudicated: the ids and tables of its gold rows, and its counts."""
+    """A batch of tasks adjudicated: its gold rows of both configs, and its counts.
+
+    The rows are grouped by split, as ``ratios`` assign them (``bounds``: each split's
+    range of rows), so writing them under these ratios takes slices, not copies;
+    ``order[k]`` is the position among the batch's gold annotations of row ``k``.
+    """
 
     ids: list[str]
     documents: pa.Table
     tokens: pa.Table
     counts: Counts
     agreement: AgreementCounts
+    ratios: dict[str, float]
+    bounds: dict[str, tuple[int, int]]
+    order: list[int]
 
 
 class PartBuilder:
-    """Adjudicates a batch of tasks and builds its rows of both configs."""
+    """Adjudicates a batch of tasks and builds its rows of both configs.
 
-    def __init__(self, schemas: SchemaSet, mode: Mode, layout: TableLayout) -> None:
+    ``ratios`` are the splits the rows will most likely go to (the rows are grouped by
+    them); the writer can still regroup them under other ratios.
+    """
+
+    def __init__(
+        self,
+        schemas: SchemaSet,
+        mode: Mode,
+        layout: TableLayout,
+        ratios: Mapping[str, float] | None = None,
+    ) -> None:
         self.schemas = schemas
         self.mode = mode
         self.layout = layout
+        self.ratios = dict(ratios or DEFAULT_SPLITS)
+        self.rank = {name: i for i, name in enumerate(self.ratios)}
 
     def __call__(self, tasks: Iterable[Task], counts: Counts | None = None) -> Part:
         counts = counts or Counts()
@@ -120,12 +161,22 @@ class PartBuilder:
             gold = counts.keep(task, adjudicate(task, self.schemas, self.mode), self.schemas)
             if gold is not None:
                 golds.append(gold)
+        splits = [split_of(g.document.id, self.ratios) for g in golds]
+        order = sorted(range(len(golds)), key=lambda i: (self.rank[splits[i]], i))
+        rows = [golds[i] for i in order]
+        bounds: dict[str, tuple[int, int]] = {}
+        for k, i in enumerate(order):
+            first, _ = bounds.get(splits[i], (k, k))
+            bounds[splits[i]] = (first, k + 1)
         return Part(
-            [g.document.id for g in golds],
-            self.layout.document_table(golds),
-            self.layout.token_table(golds),
+            [g.document.id for g in rows],
+            self.layout.document_table(rows),
+            self.layout.token_table(rows),
             counts,
             agreement.counts,
+            self.ratios,
+            bounds,
+            order,
         )
 
 

@@ -7,9 +7,14 @@ Side by side, on the same synthetic export (benchmarks/gen_export.py):
 * baseline: ``label_studio_sdk.converter.Converter.convert_to_json_min`` followed by
   ``datasets.load_dataset("json")`` on its output (no validation, no adjudication).
 
-Each run is a subprocess of its own, so its peak memory (ru_maxrss) is its alone; runs of
-the two alternate, so both see the same machine load. Reported: median wall time, median
-CPU time (user + system, steadier on a shared machine), their ratios, and peak memory.
+Each run is a subprocess of its own; runs of the two alternate, so both see the same
+machine load. ``annotate export`` runs its own worker processes, so memory and CPU are
+measured over the whole process tree: CPU is user + system of the run and every process
+it waited for; memory is sampled every 50 ms from /proc as the sum over the tree of the
+proportional set size (PSS: pages shared between processes, such as the libraries every
+worker maps, are divided among them) and, for comparison, of the resident set size (RSS,
+which counts shared pages once per process). Reported: median wall time, median CPU time
+(steadier on a shared machine), their ratios, and the peak PSS and RSS sums.
 
     python benchmarks/export_bench.py --sizes 5000 20000 --repeat 3
 """
@@ -25,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -65,9 +71,62 @@ def child(which: str, export: Path, out: Path) -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] = "1"
     (run_ours if which == "ours" else run_baseline)(export, out)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    stats = {"cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
-    print(json.dumps(stats))
+    cpu = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):  # workers included
+        usage = resource.getrusage(who)
+        cpu += usage.ru_utime + usage.ru_stime
+    print(json.dumps({"cpu": cpu}))
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_pss = 0
+        self.peak_rss = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            pss = rss = 0
+            for pid in self.tree():
+                pss += _kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+                rss += _kib(f"/proc/{pid}/status", "VmRSS:")
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_rss = max(self.peak_rss, rss)
+            self.done.wait(self.interval)
+
+    def tree(self) -> list[int]:
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for task in tasks:
+                try:
+                    with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                        todo += [int(c) for c in handle.read().split()]
+                except OSError:
+                    continue
+        return found
+
+
+def _kib(path: str, key: str) -> int:
+    """A ``key: N kB`` figure of a /proc file, 0 if the process is gone."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def measure(which: str, export: Path, workdir: Path) -> dict[str, float]:
@@ -84,13 +143,23 @@ def measure(which: str, export: Path, workdir: Path) -> dict[str, float]:
         str(out),
     ]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(process.pid)
+    memory.start()
+    stdout, stderr = process.communicate()
     wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{which} failed:\n{done.stderr[-3000:]}")
-    stats: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    memory.done.set()
+    memory.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{which} failed:\n{stderr[-3000:]}")
+    stats: dict[str, float] = json.loads(stdout.strip().splitlines()[-1])
     shutil.rmtree(out, ignore_errors=True)
-    return {"wall": wall, **stats}
+    return {
+        "wall": wall,
+        **stats,
+        "peak_mb": memory.peak_pss / 1024,
+        "peak_rss_mb": memory.peak_rss / 1024,
+    }
 
 
 def ensure_export(workdir: Path, size: int, seed: int) -> Path:
@@ -119,6 +188,7 @@ def bench(size: int, repeat: int, workdir: Path, seed: int) -> dict[str, Any]:
             "wall_median": statistics.median(r["wall"] for r in runs[which]),
             "cpu_median": statistics.median(r["cpu"] for r in runs[which]),
             "peak_mb": max(r["peak_mb"] for r in runs[which]),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs[which]),
             "runs": runs[which],
         }
     ours, base = summary["ours"], summary["baseline"]
@@ -130,8 +200,9 @@ def bench(size: int, repeat: int, workdir: Path, seed: int) -> dict[str, Any]:
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| tasks | export MB | ours wall s | baseline wall s | speed-up (wall) | ours CPU s "
-        "| baseline CPU s | speed-up (CPU) | ours peak MB | baseline peak MB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| baseline CPU s | speed-up (CPU) | ours peak PSS MB | ours peak RSS MB "
+        "| baseline peak PSS MB |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         o, b = r["ours"], r["baseline"]
@@ -139,7 +210,7 @@ def table(results: list[dict[str, Any]]) -> str:
             f"| {r['tasks']} | {r['export_mb']:.0f} | {o['wall_median']:.1f} | "
             f"{b['wall_median']:.1f} | {r['speedup_wall']:.2f}× | {o['cpu_median']:.1f} | "
             f"{b['cpu_median']:.1f} | {r['speedup_cpu']:.2f}× | {o['peak_mb']:.0f} | "
-            f"{b['peak_mb']:.0f} |"
+            f"{o['peak_rss_mb']:.0f} | {b['peak_mb']:.0f} |"
         )
     verdicts = [
         f"{r['tasks']} tasks: speed-up {r['speedup_wall']:.2f}× (target ≥ {TARGET_RATIO}×), "

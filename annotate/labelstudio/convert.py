@@ -256,17 +256,39 @@ class AnnotationReader:
             return None
         layer = layers[labelled[0]["from_name"]]
         value = labelled[0].get("value") or {}
-        out: dict[str, Any] = {"layer": layer, "id": rid}
-        span = self._span(rid, layer, value)
-        label = self._label(rid, layer, value)
-        if span is None or label is None:
-            return None
-        out.update(span)
-        if layer.label_field:
-            out[layer.label_field] = label
+        out = self._usual(rid, layer, value)
+        if out is None:  # something is off: the checks one by one, each reporting
+            span = self._span(rid, layer, value)
+            label = self._label(rid, layer, value)
+            if span is None or label is None:
+                return None
+            out = {"layer": layer, "id": rid, **span}
+            if layer.label_field:
+                out[layer.label_field] = label
         for item in items:
             if item is not labelled[0]:
                 self._attribute(rid, layer, item, out)
+        return out
+
+    def _usual(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A region whose offsets, text and label pass at a glance (most of them); else None."""
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if not (
+            type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= len(self.text)
+            and type(labels) is list
+            and len(labels) == 1
+            and labels[0] in layer.label_set
+        ):
+            return None
+        text = self.text[start:end]
+        shown = value.get("text")
+        if shown is not None and shown != text:
+            return None
+        out = {"layer": layer, "id": rid, "start": start, "end": end, "text": text}
+        if layer.label_field:
+            out[layer.label_field] = labels[0]
         return out
 
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -447,7 +469,7 @@ class AnnotationReader:
             if value is None:
                 continue
             layer: Layer = value.pop("layer")
-            if not self._dates(rid, layer, value):
+            if layer.dates and not self._dates(rid, layer, value):
                 continue
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
