@@ -35,6 +35,7 @@ from annotate.records import (
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
 Item = Entity | Claim | Event
+_NO_CONTROL: tuple[Layer | None, Attribute | None] = (None, None)
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
 
 
@@ -265,9 +266,17 @@ class AnnotationReader:
             out = {"layer": layer, "id": rid, **span}
             if layer.label_field:
                 out[layer.label_field] = label
+        controls: Mapping[Any, tuple[Layer | None, Attribute | None]] = self.controls
         for item in items:
-            if item is not labelled[0]:
-                self._attribute(rid, layer, item, out)
+            if item is labelled[0]:
+                continue
+            owner, attribute = controls.get(item.get("from_name"), _NO_CONTROL)
+            if owner is layer and attribute is not None and attribute.control == "Choices":
+                choices = (item.get("value") or {}).get("choices")
+                if type(choices) is list and len(choices) == 1 and choices[0] in attribute.choices:
+                    out[attribute.field] = choices[0]  # the usual case, checked at a glance
+                    continue
+            self._attribute(rid, layer, item, out)
         return out
 
     def _usual(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
