@@ -2,9 +2,11 @@
 
 The tables are built a column at a time, not a row at a time: ClassLabel names become
 their ints, structs are read from record attributes, lists are flattened with offsets.
-The layout comes from the dataset's ``Features`` (:func:`annotate.features.table_layout`)
-as plain data, so this module needs pyarrow and numpy but not ``datasets``, and a
-:class:`TableLayout` can be sent to the worker processes that build tables in parallel.
+The layout (:func:`table_layout`) is read off the JSON Schemas by the same rules as the
+dataset's ``Features`` (:mod:`annotate.features`; a test checks both give the same arrow
+schema and labels), as plain data: this module needs pyarrow and numpy but not
+``datasets``, so a command can start its worker processes before loading ``datasets``,
+and a :class:`TableLayout` can be sent to those workers.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from annotate.errors import InvalidInputError
+from annotate.errors import InvalidInputError, SchemaError
 from annotate.records import Annotation
-from annotate.tokens import span_bio_ids, token_spans, utf8_offsets
+from annotate.schema import DOCUMENT, SchemaSet
+from annotate.tokens import OUTSIDE, span_bio_ids, token_spans, utf8_offsets
 
 
 @dataclass(frozen=True)
@@ -176,3 +179,67 @@ class TableLayout:
             "ner_tags": listed("ner_tags", joined(r.tags for r in built)),
         }
         return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
+# The layout read off the JSON Schemas: the rules of annotate.features, without datasets.
+
+_SCALARS = {"string": pa.string(), "integer": pa.int32(), "number": pa.float64()}
+_SCALARS["boolean"] = pa.bool_()
+_LABEL_TYPE = pa.int64()  # what datasets stores a ClassLabel as
+
+
+def _column(prop: Mapping[str, Any], where: str) -> tuple[Spec, pa.DataType]:
+    if "enum" in prop:
+        return Labels(tuple(prop["enum"])), _LABEL_TYPE
+    kind = prop.get("type")
+    if isinstance(kind, list):  # nullable: ["string", "null"]
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind in _SCALARS:
+        return Plain(), _SCALARS[kind]
+    if kind == "array":
+        spec, item = _column(prop.get("items", {}), f"{where}[]")
+        return Listed(spec), pa.list_(item)
+    if kind == "object":
+        return _struct(prop, where)
+    raise SchemaError(f"{where}: cannot map {dict(prop)!r} onto a datasets feature")
+
+
+def _struct(schema: Mapping[str, Any], where: str) -> tuple[Struct, pa.StructType]:
+    props: Mapping[str, Any] = schema.get("properties", {})
+    columns = {name: _column(prop, f"{where}.{name}") for name, prop in props.items()}
+    spec = Struct(tuple((name, c[0]) for name, c in columns.items()))
+    return spec, pa.struct([pa.field(name, c[1]) for name, c in columns.items()])
+
+
+def tag_names(schemas: SchemaSet) -> list[str]:
+    """BIO tag names for the entity labels: O, B-PERSON, I-PERSON, …"""
+    return [OUTSIDE, *(f"{p}-{label}" for label in schemas.layers["entities"].labels for p in "BI")]
+
+
+def table_layout(schemas: SchemaSet) -> TableLayout:
+    """How gold annotations become the tables of both configs (see module docstring)."""
+    spec, kind = _struct(schemas.schemas[DOCUMENT], DOCUMENT)
+    fields = list(spec.fields)
+    types = list(kind)
+    for name, layer in schemas.layers.items():
+        inner, inner_type = _struct(layer.schema, name)
+        fields.append((name, Listed(inner)))
+        types.append(pa.field(name, pa.list_(inner_type)))
+    tags = tag_names(schemas)
+    tokens = pa.schema(
+        [
+            pa.field("id", pa.string()),
+            pa.field("tokens", pa.list_(pa.string())),
+            pa.field("token_starts", pa.list_(pa.int32())),
+            pa.field("token_ends", pa.list_(pa.int32())),
+            pa.field("ner_tags", pa.list_(_LABEL_TYPE)),
+        ]
+    )
+    return TableLayout(
+        documents=pa.schema(types),
+        document_columns=Struct(tuple(fields)),
+        layers=tuple(schemas.layers),
+        tokens=tokens,
+        tag_ids={name: i for i, name in enumerate(tags)},
+    )

@@ -21,22 +21,23 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import ClassLabel, Features, List
 
 from annotate.adjudicate import Mode
 from annotate.agreement import AgreementAccumulator, AgreementReport
 from annotate.atomic import atomic_directory
 from annotate.card import CardFacts, CardOptions, SplitStats, data_files, render_card
-from annotate.columns import TableLayout
+from annotate.columns import table_layout
 from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
-from annotate.features import document_features, table_layout, token_features
 from annotate.parts import DEFAULT_SPLITS, Counts, Part, PartBuilder, split_of, task_parts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
+
+if TYPE_CHECKING:  # loaded when a dataset is written or read: datasets is slow to import
+    from datasets import Features
 
 DOCUMENTS = "documents"
 TOKENS = "tokens"
@@ -124,6 +125,8 @@ def _identity(value: Any) -> Any:
 
 def decoder(feature: Any) -> Codec:
     """Turns a row value of ``feature`` back into JSON-ready values (ClassLabel ints → names)."""
+    from datasets import ClassLabel, List
+
     if isinstance(feature, ClassLabel):
         names = list(feature.names)
         return lambda value: None if value is None else names[value]
@@ -179,25 +182,37 @@ class _ConfigWriter:
 
 
 class _DatasetWriter:
-    """Both configs; splits fixed up front, or decided once SMALL documents have been seen."""
+    """Both configs; splits fixed up front, or decided once SMALL documents have been seen.
 
-    def __init__(self, directory: Path, layout: TableLayout, ratios: dict[str, float] | None):
+    The parquet files are written with the arrow schemas of the dataset's ``Features``
+    (the card is generated from the same objects), built when the first rows arrive:
+    loading ``datasets`` takes a while, and by then the workers are busy.
+    """
+
+    def __init__(self, directory: Path, schemas: SchemaSet, ratios: dict[str, float] | None):
         self.directory = directory
-        self.schemas = {DOCUMENTS: layout.documents, TOKENS: layout.tokens}
+        self.schemas = schemas
         self.ratios = ratios
+        self.features: dict[str, Features] = {}
         self.pending: list[Part] = []
         self.writers: dict[str, _ConfigWriter] = {}
-        if ratios is not None:
-            self._open(ratios)
 
     def _open(self, ratios: dict[str, float]) -> None:
+        from annotate.features import document_features, token_features
+
         self.ratios = ratios
+        self.features = {
+            DOCUMENTS: document_features(self.schemas),
+            TOKENS: token_features(self.schemas),
+        }
         self.writers = {
-            name: _ConfigWriter(self.directory / name, schema, ratios)
-            for name, schema in self.schemas.items()
+            name: _ConfigWriter(self.directory / name, features.arrow_schema, ratios)
+            for name, features in self.features.items()
         }
 
     def add(self, part: Part) -> None:
+        if not self.writers and self.ratios is not None:
+            self._open(self.ratios)
         if self.writers:
             self._write(part)
             return
@@ -227,7 +242,7 @@ class _DatasetWriter:
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
         if not self.writers:
-            self._release(SMALL_SPLITS)
+            self._release(self.ratios or SMALL_SPLITS)
         return {name: writer.close() for name, writer in self.writers.items()}
 
 
@@ -263,7 +278,7 @@ def export_dataset(
     ``output`` untouched.
     """
     options = options or ExportOptions()
-    build = PartBuilder(schemas, options.mode, table_layout(schemas))
+    build = PartBuilder(schemas, options.mode, table_layout(schemas), options.splits)
     return write_dataset(task_parts(tasks, build), output, schemas, options, force=force)
 
 
@@ -286,14 +301,15 @@ def write_dataset(
     unchanged = False
     try:
         with atomic_directory(output) as tmp:
-            writer = _DatasetWriter(tmp, table_layout(schemas), ratios)
+            writer = _DatasetWriter(tmp, schemas, ratios)
             for part in parts:
                 counts.merge(part.counts)
                 agreement.counts.merge(part.agreement)
                 writer.add(part)
             stats = writer.close()
             report = agreement.report()
-            text = render_card(_facts(schemas, stats, counts, report), options.card)
+            facts = _facts(schemas, writer.features, stats, counts, report)
+            text = render_card(facts, options.card)
             (tmp / CARD).write_text(text, encoding="utf-8", newline="")
             _check_replace(tmp, output, force)
     except _Unchanged:
@@ -314,13 +330,14 @@ def write_dataset(
 
 def _facts(
     schemas: SchemaSet,
+    configs: dict[str, Features],
     stats: dict[str, dict[str, SplitStats]],
     counts: Counts,
     agreement: AgreementReport,
 ) -> CardFacts:
     return CardFacts(
         schemas=schemas,
-        configs={DOCUMENTS: document_features(schemas), TOKENS: token_features(schemas)},
+        configs=configs,
         splits=stats,
         default_config=DOCUMENTS,
         languages=sorted(counts.languages),

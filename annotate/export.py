@@ -16,21 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from annotate.adjudicate import Mode
-from annotate.columns import TableLayout
+from annotate.columns import TableLayout, table_layout
 from annotate.dataset import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
-from annotate.features import table_layout
 from annotate.labelstudio.convert import drop_duplicate
 from annotate.labelstudio.exportfile import Segment, task_segments
 from annotate.parallel import default_workers, ordered_map
-from annotate.parts import Part
+from annotate.parts import Counts, Part
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
 from annotate.workers import ExportWorker, Outcome
 
-BATCH_BYTES = 1 << 20  # raw tasks per batch: about 25 news articles with their annotations
+BATCH_BYTES = 1 << 19  # raw tasks per batch: about a dozen news articles with their annotations
 PARALLEL_BYTES = 16 << 20  # smaller exports are done in this process: workers take ~1 s to start
 
 
@@ -66,14 +65,7 @@ class ExportRun:
             ExportWorker, self._job(layout), batches, self._workers()
         ):
             if _repeats(outcomes, seen):
-                converted = [
-                    drop_duplicate(c, s, seen, self.path)
-                    for c, s in zip(worker.convert(batch), batch, strict=True)
-                ]
-                outcomes = [
-                    Outcome(c.task.task_id, c.task.document.id, c.problems) for c in converted
-                ]
-                part = worker.build(c.task for c in converted)
+                outcomes, part = self._redo(worker, batch, seen)
             else:
                 seen.update((o.document_id, o.task_id) for o in outcomes)
             for outcome in outcomes:
@@ -89,9 +81,35 @@ class ExportRun:
                 self.problems,
             )
 
-    def _job(self, layout: TableLayout) -> tuple[str, str, dict[int, str], Mode, TableLayout]:
-        directory = str(self.schemas.directory)
-        return directory, str(self.path), dict(self.annotators), self.options.mode, layout
+    def _redo(
+        self, worker: ExportWorker, batch: list[Segment], seen: dict[str, int]
+    ) -> tuple[list[Outcome], Part]:
+        """A batch with a document id met before, done here: each repeat is reported and
+        counted as a duplicate, like :func:`annotate.parts.task_parts` does."""
+        outcomes, kept, counts = [], [], Counts()
+        for converted, segment in zip(worker.convert(batch), batch, strict=True):
+            repeated = converted.task.document.id in seen
+            converted = drop_duplicate(converted, segment, seen, self.path)
+            task = converted.task
+            outcomes.append(Outcome(task.task_id, task.document.id, converted.problems))
+            if repeated:
+                counts.tasks += 1
+                counts.duplicates.append((task.task_id, task.document.id))
+            else:
+                kept.append(task)
+        return outcomes, worker.build(kept, counts)
+
+    def _job(self, layout: TableLayout) -> tuple[Any, ...]:
+        """The arguments of ExportWorker, as sent to each worker process."""
+        splits = self.options.splits
+        return (
+            str(self.schemas.directory),
+            str(self.path),
+            dict(self.annotators),
+            self.options.mode,
+            layout,
+            None if splits is None else dict(splits),
+        )
 
     def _workers(self) -> int:
         if self.workers is not None:

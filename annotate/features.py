@@ -12,7 +12,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from annotate.columns import Labels, Listed, Plain, Spec, Struct, TableLayout
+from annotate.columns import tag_names
 from annotate.errors import SchemaError
 from annotate.schema import DOCUMENT, SchemaSet
 
@@ -49,14 +49,6 @@ def document_features(schemas: SchemaSet) -> Features:
     return Features(columns)
 
 
-def bio_tags(schemas: SchemaSet) -> list[str]:
-    """BIO tag names for the entity labels: O, B-PERSON, I-PERSON, …"""
-    tags = ["O"]
-    for label in schemas.layers["entities"].labels:
-        tags += [f"B-{label}", f"I-{label}"]
-    return tags
-
-
 def token_features(schemas: SchemaSet) -> Features:
     """Token classification rows: id, tokens, their offsets, and BIO ``ner_tags``."""
     return Features(
@@ -65,32 +57,6 @@ def token_features(schemas: SchemaSet) -> Features:
             "tokens": List(Value("string")),
             "token_starts": List(Value("int32")),
             "token_ends": List(Value("int32")),
-            "ner_tags": List(ClassLabel(names=bio_tags(schemas))),
+            "ner_tags": List(ClassLabel(names=tag_names(schemas))),
         }
-    )
-
-
-def spec_of(feature: FeatureType) -> Spec:
-    """The column layout of a feature, as plain data (see :mod:`annotate.columns`)."""
-    if isinstance(feature, ClassLabel):
-        return Labels(tuple(feature.names))
-    if isinstance(feature, dict):
-        return Struct(tuple((name, spec_of(inner)) for name, inner in feature.items()))
-    if isinstance(feature, List):
-        return Listed(spec_of(feature.feature))
-    return Plain()
-
-
-def table_layout(schemas: SchemaSet) -> TableLayout:
-    """How gold annotations become the parquet tables of both configs."""
-    documents, tokens = document_features(schemas), token_features(schemas)
-    columns = spec_of(dict(documents))
-    assert isinstance(columns, Struct)
-    tag_names = tokens["ner_tags"].feature.names
-    return TableLayout(
-        documents=documents.arrow_schema,
-        document_columns=columns,
-        layers=tuple(schemas.layers),
-        tokens=tokens.arrow_schema,
-        tag_ids={name: i for i, name in enumerate(tag_names)},
     )

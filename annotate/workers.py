@@ -36,11 +36,12 @@ class ExportWorker:
         annotators: dict[int, str],
         mode: Mode,
         layout: TableLayout,
+        ratios: dict[str, float] | None = None,
     ) -> None:
         self.schemas = SchemaSet(schema_dir)
         self.path = path
         self.annotators = annotators
-        self.build = PartBuilder(self.schemas, mode, layout)
+        self.build = PartBuilder(self.schemas, mode, layout, ratios)
 
     def convert(self, batch: list[Segment]) -> list[Converted]:
         return [

@@ -10,7 +10,7 @@ Side by side, on the same synthetic export (benchmarks/gen_export.py):
 Each run is a subprocess of its own; runs of the two alternate, so both see the same
 machine load. ``annotate export`` runs its own worker processes, so memory and CPU are
 measured over the whole process tree: CPU is user + system of the run and every process
-it waited for; memory is sampled every 50 ms from /proc as the sum over the tree of the
+it waited for; memory is sampled every 200 ms from /proc as the sum over the tree of the
 proportional set size (PSS: pages shared between processes, such as the libraries every
 worker maps, are divided among them) and, for comparison, of the resident set size (RSS,
 which counts shared pages once per process). Reported: median wall time, median CPU time
@@ -81,7 +81,7 @@ def child(which: str, export: Path, out: Path) -> None:
 class TreeMemory(threading.Thread):
     """Samples the memory of a process and all its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval

@@ -210,6 +210,58 @@ class AnnotationReader:
                 found=shorten(results),
             )
             return None, self.problems
+        usual = self._usual_results(results)
+        if usual is not None:
+            values, relations = usual
+        else:
+            values, relations = self._careful_results(results)
+        self._relations(relations, values)
+        records = self._records(values)
+        return (records if not self.problems else None), self.problems
+
+    def _usual_results(
+        self, results: list[Any]
+    ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]] | None:
+        """The regions in one pass, when every result is as Label Studio writes it (labels
+        before attributes, offsets and labels valid); None at the first thing that is not,
+        and the careful reading (which reports each problem) takes over."""
+        values: dict[str, dict[str, Any] | None] = {}
+        relations: list[dict[str, Any]] = []
+        for result in results:
+            if type(result) is not dict:
+                return None
+            if result.get("type") == "relation":
+                relations.append(result)
+            elif not self._usual_result(result, values):
+                return None
+        return values, relations
+
+    def _usual_result(self, result: dict[str, Any], values: dict[str, Any]) -> bool:
+        rid, name, value = result.get("id"), result.get("from_name"), result.get("value")
+        if type(rid) is not str or type(value) is not dict:
+            return False
+        layer = self.layers.get(name)  # type: ignore[arg-type]
+        if layer is not None:
+            out = None if rid in values else self._usual(rid, layer, value)
+            values[rid] = out
+            return out is not None
+        owner, attribute = self.controls.get(name, _NO_CONTROL)  # type: ignore[arg-type]
+        out = values.get(rid)
+        if attribute is None or out is None or out["layer"] is not owner:
+            return False
+        if attribute.control != "Choices":
+            self._attribute(rid, out["layer"], result, out)
+            return True
+        choices = value.get("choices")
+        if isinstance(choices, list) and len(choices) == 1 and choices[0] in attribute.choices:
+            out[attribute.field] = choices[0]
+            return True
+        return False
+
+    def _careful_results(
+        self, results: list[Any]
+    ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]]:
+        """The regions, each checked step by step, every problem reported."""
         regions: dict[str, list[dict[str, Any]]] = {}
         relations: list[dict[str, Any]] = []
         for result in results:
@@ -225,10 +277,7 @@ class AnnotationReader:
                     regions[rid] = [result]
                 else:
                     group.append(result)
-        values = {rid: self._region(rid, items) for rid, items in regions.items()}
-        self._relations(relations, values)
-        records = self._records(values)
-        return (records if not self.problems else None), self.problems
+        return {rid: self._region(rid, items) for rid, items in regions.items()}, relations
 
     def _region(self, rid: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
         layers = self.layers

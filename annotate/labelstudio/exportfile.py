@@ -23,7 +23,7 @@ import orjson
 from annotate.errors import ExportFileError
 from annotate.problems import shorten
 
-CHUNK = 1 << 22
+CHUNK = 1 << 20  # bytes read at a time; the scan needs a few times this much
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = b" \t\r\n,"
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
