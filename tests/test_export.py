@@ -1,0 +1,130 @@
+"""``annotate export`` of a file in worker processes (ExportRun): the same dataset, faster.
+
+The export here is tests/fixtures/dataset/export.json (see test_dataset.py) repeated with
+fresh document ids: 80 copies of its 4 tasks, so more than SMALL documents and many
+batches once the batch size is made small.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import annotate.export
+from annotate.agreement import AgreementAccumulator
+from annotate.cli import main
+from annotate.dataset import ExportOptions, export_dataset
+from annotate.errors import InvalidInputError
+from annotate.export import ExportRun
+from annotate.labelstudio.convert import iter_tasks
+from annotate.schema import SchemaSet
+
+FIXTURE = Path(__file__).parent / "fixtures" / "dataset" / "export.json"
+COPIES = 80
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()
+    }
+
+
+def _write_export(path: Path, duplicate_of: int | None = None) -> Path:
+    tasks = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    out = []
+    for n in range(COPIES):
+        for task in tasks:
+            task = copy.deepcopy(task)
+            task["id"] = len(out) + 1
+            task["data"]["doc_id"] = f"{task['data']['doc_id']}-{n:03d}"
+            for annotation in task["annotations"]:
+                annotation["id"] = 1000 * task["id"] + annotation["id"]
+            out.append(task)
+    if duplicate_of is not None:  # a later task holding an earlier task's document
+        repeat = copy.deepcopy(out[duplicate_of])
+        repeat["id"] = len(out) + 1
+        out.append(repeat)
+    path.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(annotate.export, "BATCH_BYTES", 8 << 10)  # about four tasks
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize("splits", [None, {"train": 0.5, "test": 0.5}])
+def test_any_number_of_workers_writes_the_same_dataset(
+    tmp_path: Path, schemas: SchemaSet, splits: dict[str, float] | None
+) -> None:
+    export = _write_export(tmp_path / "export.json")
+    options = ExportOptions(splits=splits)
+    done: list[int] = []
+    one = ExportRun(export, schemas, options, workers=1).write(tmp_path / "one")
+    two = ExportRun(export, schemas, options, workers=2, progress=done.append)
+    summary = two.write(tmp_path / "two")
+    tasks = (c.task for c in iter_tasks(export, schemas))
+    streamed = export_dataset(tasks, tmp_path / "streamed", schemas, options)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "streamed")
+    assert summary.tasks == 4 * COPIES and sum(done) == 4 * COPIES
+    assert summary.documents == 3 * COPIES  # the skipped task of each copy is left out
+    assert len(summary.splits) == (3 if splits is None else 2)
+    assert summary.to_dict() | {"output": ""} == streamed.to_dict() | {"output": ""}
+    assert one.agreement == summary.agreement
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_repeated_document_fails_the_export(tmp_path: Path, schemas: SchemaSet) -> None:
+    export = _write_export(tmp_path / "export.json", duplicate_of=5)
+    run = ExportRun(export, schemas, workers=2)
+    with pytest.raises(InvalidInputError, match="1 problem"):
+        run.write(tmp_path / "gold")
+    assert not (tmp_path / "gold").exists()
+    [problem] = run.problems
+    assert problem.code == "duplicate-document"
+    assert problem.where.task_id == 4 * COPIES + 1
+    assert "also task 6" in problem.message
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_skip_invalid_leaves_the_repeat_out(tmp_path: Path, schemas: SchemaSet) -> None:
+    export = _write_export(tmp_path / "export.json", duplicate_of=5)
+    run = ExportRun(export, schemas, skip_invalid=True, workers=2)
+    summary = run.write(tmp_path / "gold")
+    assert summary.duplicates == ((4 * COPIES + 1, "002-plain-001"),)
+    assert summary.tasks == 4 * COPIES + 1 and summary.documents == 3 * COPIES
+    tasks = (c.task for c in iter_tasks(export, schemas))
+    streamed = export_dataset(tasks, tmp_path / "streamed", schemas)
+    assert streamed.duplicates == summary.duplicates
+    assert _files(tmp_path / "gold") == _files(tmp_path / "streamed")
+
+
+def test_agreement_counts_add_up(schemas: SchemaSet) -> None:
+    tasks = [c.task for c in iter_tasks(FIXTURE, schemas)] * 3
+    whole = AgreementAccumulator(schemas)
+    whole.add_all(tasks)
+    merged = AgreementAccumulator(schemas)
+    for part in (tasks[:5], tasks[5:]):
+        counted = AgreementAccumulator(schemas)
+        counted.add_all(reversed(part))  # order does not matter either
+        merged.counts.merge(counted.counts)
+    assert merged.report() == whole.report()
+    assert merged.tasks == 12 and merged.compared_tasks == 6
+
+
+def test_cli_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["export", str(FIXTURE), "-o", "out", "--workers", "0"])
+    assert exited.value.code == 2
+    assert "expected a whole number of at least 1, got '0'" in capsys.readouterr().err
+
+
+def test_cli_export_with_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = _write_export(tmp_path / "export.json")
+    args = ["export", str(export), "-o", str(tmp_path / "gold"), "--workers", "2"]
+    assert main(args) == 0
+    assert f"wrote {3 * COPIES} documents" in capsys.readouterr().out

@@ -1,0 +1,51 @@
+"""ordered_map: work in real worker processes, results in input order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+
+from annotate.parallel import available_cpus, default_workers, ordered_map
+
+
+class Squarer:
+    """Built once per worker; says which process did the work."""
+
+    def __init__(self, fail_on: int) -> None:
+        self.fail_on = fail_on
+
+    def __call__(self, item: int) -> tuple[int, int]:
+        if item == self.fail_on:
+            raise ValueError(f"cannot square {item}")
+        return item * item, os.getpid()
+
+
+def squarer(fail_on: int = -1) -> Callable[[int], tuple[int, int]]:
+    return Squarer(fail_on)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_come_in_input_order(workers: int) -> None:
+    results = list(ordered_map(squarer, (), range(40), workers))
+    assert [item for item, _ in results] == list(range(40))
+    assert [square for _, (square, _) in results] == [i * i for i in range(40)]
+    pids = {pid for _, (_, pid) in results}
+    if workers == 1:
+        assert pids == {os.getpid()}
+    else:
+        assert os.getpid() not in pids  # the work was done elsewhere
+
+
+def test_an_error_in_a_worker_is_raised_for_its_item() -> None:
+    seen = []
+    with pytest.raises(ValueError, match="cannot square 7"):
+        for item, _ in ordered_map(squarer, (7,), range(20), 2):
+            seen.append(item)
+    assert seen == list(range(7))
+
+
+def test_default_workers() -> None:
+    assert default_workers(10, 100) == 1
+    assert default_workers(100, 100) == min(available_cpus(), 8)
