@@ -124,6 +124,10 @@ def span_bio_ids(
     tag_ids: Mapping[str, int],
 ) -> npt.NDArray[np.int64]:
     """:func:`bio_ids` of tokens given by their offsets only."""
+    entities = list(entities)
+    fast = _apart_bio_ids(token_starts, token_ends, entities, tag_ids)
+    if fast is not None:
+        return fast
     starts, ends = token_starts.tolist(), token_ends.tolist()  # both increasing
     tags = [tag_ids[OUTSIDE]] * len(starts)
     taken = [False] * len(starts)
@@ -135,3 +139,33 @@ def span_bio_ids(
             tags[first + 1 : last] = [tag_ids[f"I-{entity.label}"]] * (last - first - 1)
             taken[first:last] = [True] * (last - first)
     return np.array(tags, dtype=np.int64)
+
+
+def _apart_bio_ids(
+    token_starts: Offsets,
+    token_ends: Offsets,
+    entities: list[Entity],
+    tag_ids: Mapping[str, int],
+) -> npt.NDArray[np.int64] | None:
+    """The tags when no two mentions share a token (the usual case), in whole arrays;
+    None when some do, and the longest-first rule has to decide."""
+    tags = np.full(len(token_starts), tag_ids[OUTSIDE], dtype=np.int64)
+    if not entities:
+        return tags
+    mention_starts = np.fromiter((e.start for e in entities), np.int64, len(entities))
+    mention_ends = np.fromiter((e.end for e in entities), np.int64, len(entities))
+    first = np.searchsorted(token_ends, mention_starts, side="right")
+    last = np.searchsorted(token_starts, mention_ends, side="left")
+    order = np.argsort(first, kind="stable")
+    first, last = first[order], last[order]
+    kept = first < last  # a mention covering no token tags nothing
+    first, last = first[kept], last[kept]
+    if np.any(last[:-1] > first[1:]):
+        return None
+    labels = [entities[i].label for i in order[kept].tolist()]
+    inside = np.array([tag_ids[f"I-{label}"] for label in labels], dtype=np.int64)
+    lengths = last - first
+    covered = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    tags[covered] = np.repeat(inside, lengths)
+    tags[first] = [tag_ids[f"B-{label}"] for label in labels]
+    return tags

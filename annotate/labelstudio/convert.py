@@ -523,6 +523,7 @@ class AnnotationReader:
     def _records(self, values: dict[str, dict[str, Any] | None]) -> Annotation:
         layers: dict[str, list[Any]] = {name: [] for name in self.schemas.layers}
         credit = (self.where.annotator or "unknown",)
+        compiled = self.schemas.compiled
         for rid, value in values.items():
             if value is None:
                 continue
@@ -531,7 +532,8 @@ class AnnotationReader:
                 continue
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
-            if self._schema_ok(rid, layer, value):
+            # the compiled validator answers first; _schema_ok words what it rejects
+            if compiled[layer.name].is_valid(value) or self._schema_ok(rid, layer, value):
                 value["annotators"] = credit  # provenance: who made it
                 layers[layer.name].append(_record(LAYER_TYPES[layer.name], value))
         return Annotation(self.document, *(tuple(layers[n]) for n in self.schemas.layers))
