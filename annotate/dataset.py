@@ -6,10 +6,12 @@ Layout (``datasets.load_dataset(DIR)`` reads it offline)::
     DIR/documents/<split>-00000-of-00001.parquet   one row per document (default config)
     DIR/tokens/<split>-00000-of-00001.parquet      tokens, offsets and BIO ner_tags
 
-Tasks stream through: each is adjudicated, counted and written in row groups, so memory
-does not grow with the export. Documents go to splits by a hash of their id, so a
-document keeps its split when the export grows. The folder is built beside the target
-and renamed into place; the same input gives byte-identical files.
+Tasks stream through in batches (:mod:`annotate.parts`: adjudicated, counted, turned into
+arrow rows, possibly in worker processes, see :mod:`annotate.export`) and are written in
+row groups of ROWS_PER_GROUP, so memory does not grow with the export. Documents go to
+splits by a hash of their id, so a document keeps its split when the export grows. The
+folder is built beside the target and renamed into place; the same input gives
+byte-identical files, however the batches were built.
 """
 
 from __future__ import annotations
