@@ -16,7 +16,10 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from annotate.errors import AnnotateError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,7 +64,8 @@ def ordered_map(
     Each of ``workers`` processes calls ``make(*args)`` once, so ``make`` (a module-level
     function or class) and ``args`` must pickle, but ``fn`` need not. An exception raised
     by ``fn`` is raised here, for the item that caused it, and the remaining work is
-    cancelled. With ``workers`` below 2, ``fn`` runs in this process.
+    cancelled; a worker that dies (killed by the system) raises AnnotateError. With
+    ``workers`` below 2, ``fn`` runs in this process.
     """
     if workers < 2:
         fn = make(*args)
@@ -80,5 +84,10 @@ def ordered_map(
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+    except BrokenProcessPool as exc:
+        raise AnnotateError(
+            "a worker process stopped unexpectedly (was it killed for lack of memory?); "
+            "run again with fewer workers"
+        ) from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -7,23 +7,27 @@ from collections.abc import Callable
 
 import pytest
 
+from annotate.errors import AnnotateError
 from annotate.parallel import available_cpus, default_workers, ordered_map
 
 
 class Squarer:
     """Built once per worker; says which process did the work."""
 
-    def __init__(self, fail_on: int) -> None:
+    def __init__(self, fail_on: int, die_on: int) -> None:
         self.fail_on = fail_on
+        self.die_on = die_on
 
     def __call__(self, item: int) -> tuple[int, int]:
         if item == self.fail_on:
             raise ValueError(f"cannot square {item}")
+        if item == self.die_on:
+            os._exit(3)  # the process dies, as when the system kills it for memory
         return item * item, os.getpid()
 
 
-def squarer(fail_on: int = -1) -> Callable[[int], tuple[int, int]]:
-    return Squarer(fail_on)
+def squarer(fail_on: int = -1, die_on: int = -1) -> Callable[[int], tuple[int, int]]:
+    return Squarer(fail_on, die_on)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -44,6 +48,11 @@ def test_an_error_in_a_worker_is_raised_for_its_item() -> None:
         for item, _ in ordered_map(squarer, (7,), range(20), 2):
             seen.append(item)
     assert seen == list(range(7))
+
+
+def test_a_worker_that_dies_is_a_clear_error() -> None:
+    with pytest.raises(AnnotateError, match="a worker process stopped unexpectedly"):
+        list(ordered_map(squarer, (-1, 5), range(20), 2))
 
 
 def test_default_workers() -> None:
