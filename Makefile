@@ -60,7 +60,7 @@ gold: install
 # The benchmarks print medians and ratios; benchmarks/README.md records the results.
 bench: install
 	$(BIN)/python benchmarks/pushpull_bench.py --docs 10000 --repeat 3
-	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 3
+	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 5
 	$(BIN)/python benchmarks/score_bench.py --documents 20000 --repeat 5
 
 clean:
