@@ -51,12 +51,16 @@ class ExportRun:
     progress: Callable[[int], object] | None = None  # called with the tasks done
     problems: list[Problem] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)  # a str is welcome too
+
     def write(self, output: Path | str, *, force: bool = False) -> ExportSummary:
         """Build the dataset folder ``output`` (see :func:`annotate.dataset.export_dataset`)."""
         return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
 
     def parts(self) -> Iterator[Part]:
         """The adjudicated parts of the file, in file order."""
+        self.problems.clear()  # those of this pass only, in the same list
         layout = table_layout(self.schemas)
         worker = ExportWorker(*self._job(layout))
         seen: dict[str, int] = {}

@@ -93,7 +93,7 @@ def test_a_repeated_document_fails_the_export(tmp_path: Path, schemas: SchemaSet
 @pytest.mark.usefixtures("small_batches")
 def test_skip_invalid_leaves_the_repeat_out(tmp_path: Path, schemas: SchemaSet) -> None:
     export = _write_export(tmp_path / "export.json", duplicate_of=5)
-    run = ExportRun(export, schemas, skip_invalid=True, workers=2)
+    run = ExportRun(str(export), schemas, skip_invalid=True, workers=2)  # a str works too
     summary = run.write(tmp_path / "gold")
     assert summary.duplicates == ((4 * COPIES + 1, "002-plain-001"),)
     assert summary.tasks == 4 * COPIES + 1 and summary.documents == 3 * COPIES

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from annotate.errors import AnnotateError
 from annotate.parallel import available_cpus, default_workers, ordered_map
 
-
-class Squarer:
-    """Built once per worker; says which process did the work."""
-
-    def __init__(self, fail_on: int, die_on: int) -> None:
-        self.fail_on = fail_on
-        self.die_on = die_on
-
-    def __call__(self, item: int) -> tuple[int, int]:
-        if item == self.fail_on:
-            raise ValueError(f"cannot square {item}")
-        if item == self.die_on:
-            os._exit(3)  # the process dies, as when the system kills it for memory
-        return item * item, os.getpid()
+Make = Callable[..., Callable[[int], tuple[int, int]]]
 
 
-def squarer(fail_on: int = -1, die_on: int = -1) -> Callable[[int], tuple[int, int]]:
-    return Squarer(fail_on, die_on)
+@pytest.fixture
+def squarer(monkeypatch: pytest.MonkeyPatch) -> Make:
+    """The work, from a module the spawned workers can import by name."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    make: Make = importlib.import_module("parallel_helpers").squarer
+    return make
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_results_come_in_input_order(workers: int) -> None:
+def test_results_come_in_input_order(workers: int, squarer: Make) -> None:
     results = list(ordered_map(squarer, (), range(40), workers))
     assert [item for item, _ in results] == list(range(40))
     assert [square for _, (square, _) in results] == [i * i for i in range(40)]
@@ -42,7 +35,7 @@ def test_results_come_in_input_order(workers: int) -> None:
         assert os.getpid() not in pids  # the work was done elsewhere
 
 
-def test_an_error_in_a_worker_is_raised_for_its_item() -> None:
+def test_an_error_in_a_worker_is_raised_for_its_item(squarer: Make) -> None:
     seen = []
     with pytest.raises(ValueError, match="cannot square 7"):
         for item, _ in ordered_map(squarer, (7,), range(20), 2):
@@ -50,7 +43,7 @@ def test_an_error_in_a_worker_is_raised_for_its_item() -> None:
     assert seen == list(range(7))
 
 
-def test_a_worker_that_dies_is_a_clear_error() -> None:
+def test_a_worker_that_dies_is_a_clear_error(squarer: Make) -> None:
     with pytest.raises(AnnotateError, match="a worker process stopped unexpectedly"):
         list(ordered_map(squarer, (-1, 5), range(20), 2))
 
