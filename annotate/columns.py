@@ -2,9 +2,9 @@
 
 The tables are built a column at a time, not a row at a time: ClassLabel names become
 their ints, structs are read from record attributes, lists are flattened with offsets.
-The layout (:func:`table_layout`) is read off the JSON Schemas by the same rules as the
-dataset's ``Features`` (:mod:`annotate.features`; a test checks both give the same arrow
-schema and labels), as plain data: this module needs pyarrow and numpy but not
+The layout (:func:`table_layout`) is read off the JSON Schemas as plain data, the same
+column Specs the dataset's ``Features`` are made from (:mod:`annotate.features`): this
+module needs pyarrow and numpy but not
 ``datasets``, so a command can start its worker processes before loading ``datasets``,
 and a :class:`TableLayout` can be sent to those workers.
 """
@@ -50,7 +50,9 @@ class Listed:
 
 @dataclass(frozen=True)
 class Plain:
-    """A scalar column (string, integer, …): values as they are."""
+    """A scalar column of ``dtype`` (string, int32, float64, bool): values as they are."""
+
+    dtype: str
 
 
 Spec = Labels | Struct | Listed | Plain
@@ -181,35 +183,44 @@ class TableLayout:
         return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
 
 
-# The layout read off the JSON Schemas: the rules of annotate.features, without datasets.
+# The columns read off the JSON Schemas. annotate.features turns the same Specs into the
+# dataset's Features, so the two cannot disagree; here they become arrow types.
 
-_SCALARS = {"string": pa.string(), "integer": pa.int32(), "number": pa.float64()}
-_SCALARS["boolean"] = pa.bool_()
+_SCALARS = {"string": "string", "integer": "int32", "number": "float64", "boolean": "bool"}
+_ARROW = {"string": pa.string(), "int32": pa.int32(), "float64": pa.float64(), "bool": pa.bool_()}
 _LABEL_TYPE = pa.int64()  # what datasets stores a ClassLabel as
 
 
-def _column(prop: Mapping[str, Any], where: str) -> tuple[Spec, pa.DataType]:
+def _column(prop: Mapping[str, Any], where: str) -> Spec:
     if "enum" in prop:
-        return Labels(tuple(prop["enum"])), _LABEL_TYPE
+        return Labels(tuple(prop["enum"]))
     kind = prop.get("type")
     if isinstance(kind, list):  # nullable: ["string", "null"]
         kinds = [k for k in kind if k != "null"]
         kind = kinds[0] if len(kinds) == 1 else None
     if kind in _SCALARS:
-        return Plain(), _SCALARS[kind]
+        return Plain(_SCALARS[kind])
     if kind == "array":
-        spec, item = _column(prop.get("items", {}), f"{where}[]")
-        return Listed(spec), pa.list_(item)
+        return Listed(_column(prop.get("items", {}), f"{where}[]"))
     if kind == "object":
         return _struct(prop, where)
     raise SchemaError(f"{where}: cannot map {dict(prop)!r} onto a datasets feature")
 
 
-def _struct(schema: Mapping[str, Any], where: str) -> tuple[Struct, pa.StructType]:
+def _struct(schema: Mapping[str, Any], where: str) -> Struct:
     props: Mapping[str, Any] = schema.get("properties", {})
-    columns = {name: _column(prop, f"{where}.{name}") for name, prop in props.items()}
-    spec = Struct(tuple((name, c[0]) for name, c in columns.items()))
-    return spec, pa.struct([pa.field(name, c[1]) for name, c in columns.items()])
+    return Struct(tuple((name, _column(prop, f"{where}.{name}")) for name, prop in props.items()))
+
+
+def arrow_type(spec: Spec) -> pa.DataType:
+    """The arrow type of a column, as ``datasets`` stores the matching feature."""
+    if isinstance(spec, Labels):
+        return _LABEL_TYPE
+    if isinstance(spec, Plain):
+        return _ARROW[spec.dtype]
+    if isinstance(spec, Listed):
+        return pa.list_(arrow_type(spec.item))
+    return pa.struct([pa.field(name, arrow_type(inner)) for name, inner in spec.fields])
 
 
 def tag_names(schemas: SchemaSet) -> list[str]:
@@ -217,29 +228,35 @@ def tag_names(schemas: SchemaSet) -> list[str]:
     return [OUTSIDE, *(f"{p}-{label}" for label in schemas.layers["entities"].labels for p in "BI")]
 
 
+def document_columns(schemas: SchemaSet) -> Struct:
+    """One row per document: its metadata plus a list per annotation layer."""
+    document = _struct(schemas.schemas[DOCUMENT], DOCUMENT)
+    layers = tuple(
+        (name, Listed(_struct(layer.schema, name))) for name, layer in schemas.layers.items()
+    )
+    return Struct(document.fields + layers)
+
+
+def token_columns(schemas: SchemaSet) -> Struct:
+    """Token classification rows: id, tokens, their offsets, and BIO ``ner_tags``."""
+    return Struct(
+        (
+            ("id", Plain("string")),
+            ("tokens", Listed(Plain("string"))),
+            ("token_starts", Listed(Plain("int32"))),
+            ("token_ends", Listed(Plain("int32"))),
+            ("ner_tags", Listed(Labels(tuple(tag_names(schemas))))),
+        )
+    )
+
+
 def table_layout(schemas: SchemaSet) -> TableLayout:
     """How gold annotations become the tables of both configs (see module docstring)."""
-    spec, kind = _struct(schemas.schemas[DOCUMENT], DOCUMENT)
-    fields = list(spec.fields)
-    types = list(kind)
-    for name, layer in schemas.layers.items():
-        inner, inner_type = _struct(layer.schema, name)
-        fields.append((name, Listed(inner)))
-        types.append(pa.field(name, pa.list_(inner_type)))
-    tags = tag_names(schemas)
-    tokens = pa.schema(
-        [
-            pa.field("id", pa.string()),
-            pa.field("tokens", pa.list_(pa.string())),
-            pa.field("token_starts", pa.list_(pa.int32())),
-            pa.field("token_ends", pa.list_(pa.int32())),
-            pa.field("ner_tags", pa.list_(_LABEL_TYPE)),
-        ]
-    )
+    documents, tokens = document_columns(schemas), token_columns(schemas)
     return TableLayout(
-        documents=pa.schema(types),
-        document_columns=Struct(tuple(fields)),
+        documents=pa.schema(list(arrow_type(documents))),
+        document_columns=documents,
         layers=tuple(schemas.layers),
-        tokens=tokens,
-        tag_ids={name: i for i, name in enumerate(tags)},
+        tokens=pa.schema(list(arrow_type(tokens))),
+        tag_ids={name: i for i, name in enumerate(tag_names(schemas))},
     )

@@ -94,13 +94,11 @@ class ExportRun:
         for converted, segment in zip(worker.convert(batch), batch, strict=True):
             repeated = converted.task.document.id in seen
             converted = drop_duplicate(converted, segment, seen, self.path)
-            task = converted.task
-            outcomes.append(Outcome(task.task_id, task.document.id, converted.problems))
+            outcomes.append(Outcome.of(converted))
             if repeated:
-                counts.tasks += 1
-                counts.duplicates.append((task.task_id, task.document.id))
+                counts.duplicate(converted.task)
             else:
-                kept.append(task)
+                kept.append(converted.task)
         return outcomes, worker.build(kept, counts)
 
     def _job(self, layout: TableLayout) -> tuple[Any, ...]:

@@ -70,6 +70,11 @@ class Counts:
         for key, counts in other.choices.items():
             self.choices.setdefault(key, Counter()).update(counts)
 
+    def duplicate(self, task: Task) -> None:
+        """Count a task left out because its document came in an earlier task."""
+        self.tasks += 1
+        self.duplicates.append((task.task_id, task.document.id))
+
     def keep(self, task: Task, result: Adjudication, schemas: SchemaSet) -> Annotation | None:
         """Count an adjudicated task; its gold if it goes into the dataset."""
         self.tasks += 1
@@ -188,8 +193,7 @@ def task_parts(tasks: Iterable[Task], build: PartBuilder, size: int = PART_TASKS
     counts = Counts()
     for task in tasks:
         if task.document.id in seen:
-            counts.tasks += 1
-            counts.duplicates.append((task.task_id, task.document.id))
+            counts.duplicate(task)
             continue
         seen.add(task.document.id)
         batch.append(task)

@@ -204,6 +204,17 @@ class SchemaSet:
                 )
 
     @cached_property
+    def controls(self) -> dict[str, tuple[Layer, Attribute | None]]:
+        """Each Label Studio control name → its layer, and the attribute it fills (None: the
+        labels)."""
+        controls: dict[str, tuple[Layer, Attribute | None]] = {}
+        for layer in self.layers.values():
+            controls[layer.name] = (layer, None)
+            for attribute in layer.attributes:
+                controls[layer.control_name(attribute)] = (layer, attribute)
+        return controls
+
+    @cached_property
     def registry(self) -> Registry[Any]:
         """A referencing registry holding every schema under its ``$id``."""
         resources_ = [

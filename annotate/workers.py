@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from annotate.adjudicate import Mode
 from annotate.columns import TableLayout
-from annotate.labelstudio.convert import Converted, convert_task
-from annotate.labelstudio.exportfile import Segment, decode_task
+from annotate.labelstudio.convert import Converted, convert_segment
+from annotate.labelstudio.exportfile import Segment
 from annotate.parts import Part, PartBuilder
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
@@ -24,6 +24,10 @@ class Outcome:
     task_id: int
     document_id: str
     problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(cls, converted: Converted) -> Outcome:
+        return cls(converted.task.task_id, converted.task.document.id, converted.problems)
 
 
 class ExportWorker:
@@ -44,12 +48,8 @@ class ExportWorker:
         self.build = PartBuilder(self.schemas, mode, layout, ratios)
 
     def convert(self, batch: list[Segment]) -> list[Converted]:
-        return [
-            convert_task(decode_task(segment, self.path), self.schemas, self.annotators)
-            for segment in batch
-        ]
+        return [convert_segment(s, self.path, self.schemas, self.annotators) for s in batch]
 
     def __call__(self, batch: list[Segment]) -> tuple[list[Outcome], Part]:
         converted = self.convert(batch)
-        outcomes = [Outcome(c.task.task_id, c.task.document.id, c.problems) for c in converted]
-        return outcomes, self.build(c.task for c in converted)
+        return [Outcome.of(c) for c in converted], self.build(c.task for c in converted)

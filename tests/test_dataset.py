@@ -22,6 +22,7 @@ from huggingface_hub import DatasetCard
 from annotate.adjudicate import adjudicate
 from annotate.card import CardOptions
 from annotate.cli import main
+from annotate.columns import table_layout
 from annotate.dataset import (
     ExportOptions,
     export_dataset,
@@ -320,3 +321,11 @@ def test_cli_export_bad_splits(
 ) -> None:
     assert main(["export", str(EXPORT), "-o", str(tmp_path / "g"), "--splits", spec]) == 2
     assert "split" in capsys.readouterr().err
+
+
+def test_table_layout_is_what_the_features_store(schemas: SchemaSet) -> None:
+    """The workers build tables without datasets; the writers check them against these."""
+    layout = table_layout(schemas)
+    assert layout.documents == document_features(schemas).arrow_schema
+    assert layout.tokens == token_features(schemas).arrow_schema
+    assert list(layout.tag_ids) == token_features(schemas)["ner_tags"].feature.names

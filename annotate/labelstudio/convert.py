@@ -54,8 +54,15 @@ def iter_tasks(
     """Every task of an export, converted, in file order; duplicate document ids are reported."""
     seen: dict[str, int] = {}
     for segment in task_segments(path):
-        converted = convert_task(decode_task(segment, path), schemas, annotators or {})
+        converted = convert_segment(segment, path, schemas, annotators or {})
         yield drop_duplicate(converted, segment, seen, path)
+
+
+def convert_segment(
+    segment: Segment, path: Path | str, schemas: SchemaSet, annotators: Mapping[int, str]
+) -> Converted:
+    """One task of the export at ``path``, from its raw bytes to its records."""
+    return convert_task(decode_task(segment, path), schemas, annotators)
 
 
 def drop_duplicate(
@@ -185,7 +192,7 @@ class AnnotationReader:
         self.problems: list[Problem] = []
         self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
         self.layers = schemas.layers
-        self.controls = _controls(schemas)
+        self.controls = schemas.controls
 
     def problem(
         self,
@@ -306,26 +313,16 @@ class AnnotationReader:
             return None
         layer = layers[labelled[0]["from_name"]]
         value = labelled[0].get("value") or {}
-        out = self._usual(rid, layer, value)
-        if out is None:  # something is off: the checks one by one, each reporting
-            span = self._span(rid, layer, value)
-            label = self._label(rid, layer, value)
-            if span is None or label is None:
-                return None
-            out = {"layer": layer, "id": rid, **span}
-            if layer.label_field:
-                out[layer.label_field] = label
-        controls: Mapping[Any, tuple[Layer | None, Attribute | None]] = self.controls
+        span = self._span(rid, layer, value)
+        label = self._label(rid, layer, value)
+        if span is None or label is None:
+            return None
+        out = {"layer": layer, "id": rid, **span}
+        if layer.label_field:
+            out[layer.label_field] = label
         for item in items:
-            if item is labelled[0]:
-                continue
-            owner, attribute = controls.get(item.get("from_name"), _NO_CONTROL)
-            if owner is layer and attribute is not None and attribute.control == "Choices":
-                choices = (item.get("value") or {}).get("choices")
-                if type(choices) is list and len(choices) == 1 and choices[0] in attribute.choices:
-                    out[attribute.field] = choices[0]  # the usual case, checked at a glance
-                    continue
-            self._attribute(rid, layer, item, out)
+            if item is not labelled[0]:
+                self._attribute(rid, layer, item, out)
         return out
 
     def _usual(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -571,16 +568,6 @@ class AnnotationReader:
             else:
                 self.problem(error.message, "schema", rid, field)
         return not errors
-
-
-def _controls(schemas: SchemaSet) -> dict[str, tuple[Layer, Attribute | None]]:
-    """Each control name → its layer, and the attribute it fills (None: the labels)."""
-    controls: dict[str, tuple[Layer, Attribute | None]] = {}
-    for layer in schemas.layers.values():
-        controls[layer.name] = (layer, None)
-        for attribute in layer.attributes:
-            controls[layer.control_name(attribute)] = (layer, attribute)
-    return controls
 
 
 def _record(cls: type[Item], value: dict[str, Any]) -> Item:
