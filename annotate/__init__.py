@@ -8,9 +8,9 @@ import typing as _typing
 from importlib import import_module as _import_module
 
 if _typing.TYPE_CHECKING:
-    from annotate.bench import BenchReport, bench, run_extractor
+    from annotate.bench.run import BenchReport, run_extractor
     from annotate.corpus import load_corpus
-    from annotate.dataset import export_dataset, read_gold
+    from annotate.dataset.writer import export_dataset, read_gold
     from annotate.errors import (
         AnnotateError,
         ConfigChangeError,
@@ -24,13 +24,13 @@ if _typing.TYPE_CHECKING:
         SchemaError,
         ServerError,
     )
-    from annotate.features import document_features, token_features
-    from annotate.labelconfig import labeling_config
+    from annotate.gold.validate import ValidationReport, validate_export
+    from annotate.labelstudio.config import labeling_config
     from annotate.predictions import Prediction, load_predictions, write_predictions
     from annotate.problems import Location, Problem
     from annotate.records import Annotation, Claim, Document, Entity, Event, Submission, Task
     from annotate.schema import SchemaSet
-    from annotate.validate import ValidationReport, validate_export
+    from annotate.schema.features import document_features, token_features
 
 __version__ = "0.1.0"
 
@@ -59,7 +59,6 @@ __all__ = [
     "Submission",
     "Task",
     "ValidationReport",
-    "bench",
     "document_features",
     "export_dataset",
     "labeling_config",
@@ -75,23 +74,22 @@ __all__ = [
 # Where each public name lives. Imported on first use, so a process that needs only a
 # part of annotate (a conversion worker, the CLI's --help) does not load datasets.
 _HOMES = {
-    "BenchReport": "bench",
-    "bench": "bench",
-    "run_extractor": "bench",
+    "BenchReport": "bench.run",
+    "run_extractor": "bench.run",
     "load_corpus": "corpus",
-    "export_dataset": "dataset",
-    "read_gold": "dataset",
-    "document_features": "features",
-    "token_features": "features",
-    "labeling_config": "labelconfig",
+    "export_dataset": "dataset.writer",
+    "read_gold": "dataset.writer",
+    "document_features": "schema.features",
+    "token_features": "schema.features",
+    "labeling_config": "labelstudio.config",
     "Prediction": "predictions",
     "load_predictions": "predictions",
     "write_predictions": "predictions",
     "Location": "problems",
     "Problem": "problems",
     "SchemaSet": "schema",
-    "ValidationReport": "validate",
-    "validate_export": "validate",
+    "ValidationReport": "gold.validate",
+    "validate_export": "gold.validate",
 }
 _HOMES.update(dict.fromkeys(("Annotation", "Claim", "Document", "Entity", "Event"), "records"))
 _HOMES.update(dict.fromkeys(("Submission", "Task"), "records"))
@@ -103,8 +101,6 @@ def __getattr__(name: str) -> object:
     if home is None:
         raise AttributeError(f"module 'annotate' has no attribute {name!r}")
     module = _import_module(f"annotate.{home}")
-    if _HOMES.get(home) == home:  # the function bench, not the module annotate.bench
-        globals()[home] = getattr(module, home)
     value = getattr(module, name)
     globals()[name] = value
     return value

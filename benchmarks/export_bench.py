@@ -53,7 +53,7 @@ def run_baseline(export: Path, out: Path) -> None:
     import datasets
     from label_studio_sdk.converter import Converter
 
-    from annotate.labelconfig import labeling_config
+    from annotate.labelstudio.config import labeling_config
     from annotate.schema import SchemaSet
 
     converter = Converter(labeling_config(SchemaSet()), project_dir=None, download_resources=False)

@@ -53,15 +53,15 @@ from typing import Any
 import ijson
 from synthetic import make_documents
 
-from annotate.labelconfig import labeling_config
+from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
+from annotate.labelstudio.config import labeling_config
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushReport, push
 from annotate.labelstudio.results import annotation_results, task_data
 from annotate.labelstudio.server import LocalServer
 from annotate.records import Annotation, Document
 from annotate.schema import SchemaSet
-from annotate.validate import validate_export
 
 TARGET = 1.3
 SIDES = ("ours", "bare")

@@ -5,7 +5,7 @@ rows; predictions: a predictions JSONL) to a temporary folder, streaming, then t
 side in one process, alternating so both see the same machine load:
 
 * read:          parse both files into records (``Annotation``, ``Prediction``);
-* read + score:  the same, then ``annotate.bench.bench`` (every entity scheme, claims with
+* read + score:  the same, then ``annotate.bench.run.bench`` (every entity scheme, claims with
   speakers, events with dates).
 
 With ``--validate``, also timed once for reference: ``load_predictions``, the reader the
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotate.bench import bench
+from annotate.bench.run import bench
 from annotate.predictions import (
     PredictedClaim,
     PredictedEntity,

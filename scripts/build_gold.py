@@ -18,23 +18,24 @@ import os
 import sys
 from pathlib import Path
 
-from annotate.adjudicate import adjudicate_all
-from annotate.agreement import agreement
-from annotate.bench import append_leaderboard, bench, gold_version
-from annotate.card import CardOptions
+from annotate.bench.run import append_leaderboard, bench, gold_version
 from annotate.corpus import load_corpus
-from annotate.dataset import ExportOptions, export_dataset
+from annotate.dataset.card import CardOptions
+from annotate.dataset.writer import ExportOptions, export_dataset
 from annotate.errors import AnnotateError
 from annotate.extractors.baseline import predict_corpus
+from annotate.gold.adjudicate import adjudicate_all
+from annotate.gold.agreement import agreement
+from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import annotator_name, iter_tasks
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, push
 from annotate.labelstudio.server import LocalServer
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.records import Annotation
 from annotate.schema import SchemaSet
-from annotate.validate import load_annotators, validate_export
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "sochi-2017"

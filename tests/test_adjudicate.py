@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.adjudicate import Adjudication, Mode, adjudicate, disagreeing_tasks
+from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, disagreeing_tasks
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Claim, Entity, Event, Task
 from annotate.schema import SchemaSet

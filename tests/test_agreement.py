@@ -33,7 +33,8 @@ import krippendorff
 import numpy as np
 import pytest
 
-from annotate.agreement import (
+from annotate.cli import main
+from annotate.gold.agreement import (
     AgreementAccumulator,
     AgreementReport,
     agreement,
@@ -41,7 +42,6 @@ from annotate.agreement import (
     relaxed_pairs,
     strict_matches,
 )
-from annotate.cli import main
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Entity, Submission, Task
 from annotate.schema import SchemaSet

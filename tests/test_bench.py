@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from annotate.bench import (
+from annotate.bench.run import (
     append_leaderboard,
     bench,
     gold_version,
@@ -19,9 +19,9 @@ from annotate.bench import (
     run_date,
     run_extractor,
 )
-from annotate.card import load_leaderboard
 from annotate.cli import main
-from annotate.dataset import ExportOptions, export_dataset, read_gold
+from annotate.dataset.card import load_leaderboard
+from annotate.dataset.writer import ExportOptions, export_dataset, read_gold
 from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
 from annotate.predictions import PredictedEntity, Prediction, write_predictions
 from annotate.records import Annotation, Document, Entity, Event, Submission, Task

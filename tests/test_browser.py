@@ -37,16 +37,17 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.exportfile import read_export
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, existing_tasks, push
 from annotate.labelstudio.server import ADMIN_EMAIL
 from annotate.predictions import PredictedClaim, PredictedEntity, PredictedEvent, Prediction
 from annotate.records import Annotation, Document
 from annotate.schema import Layer, SchemaSet
-from annotate.validate import load_annotators, validate_export
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -439,7 +440,7 @@ def test_annotator_labels_three_layers_and_the_export_matches(
 
 def assert_dataset_row(export: Path, gold: Path, schemas: SchemaSet, expected: Annotation) -> None:
     """The export becomes one gold dataset row holding exactly ``expected``."""
-    from annotate.dataset import export_dataset, read_gold  # only this test needs it
+    from annotate.dataset.writer import export_dataset, read_gold  # only this test needs it
 
     tasks = [c.task for c in iter_tasks(export, schemas, load_annotators(export))]
     summary = export_dataset(tasks, gold, schemas)

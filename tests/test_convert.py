@@ -9,9 +9,9 @@ import pytest
 
 from annotate.cli import main
 from annotate.errors import ExportFileError
+from annotate.gold.validate import quarantine_path, validate_export
 from annotate.labelstudio.convert import iter_tasks, normalise_date
 from annotate.schema import SchemaSet
-from annotate.validate import quarantine_path, validate_export
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 

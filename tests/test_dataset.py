@@ -19,22 +19,22 @@ import datasets
 import pytest
 from huggingface_hub import DatasetCard
 
-from annotate.adjudicate import adjudicate
-from annotate.card import CardOptions
 from annotate.cli import main
-from annotate.columns import table_layout
-from annotate.dataset import (
+from annotate.dataset.card import CardOptions
+from annotate.dataset.tokens import tokenize
+from annotate.dataset.writer import (
     ExportOptions,
     export_dataset,
     read_gold,
     split_of,
 )
 from annotate.errors import InvalidInputError, OutputExistsError
-from annotate.features import document_features, token_features
+from annotate.gold.adjudicate import adjudicate
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Annotation, Document, Entity, Submission, Task
 from annotate.schema import SchemaSet
-from annotate.tokens import tokenize
+from annotate.schema.columns import table_layout
+from annotate.schema.features import document_features, token_features
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dataset"
 EXPORT = FIXTURES / "export.json"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-import annotate.export
-from annotate.agreement import AgreementAccumulator
+import annotate.dataset.run
 from annotate.cli import main
-from annotate.dataset import ExportOptions, export_dataset
+from annotate.dataset.run import ExportRun
+from annotate.dataset.writer import ExportOptions, export_dataset
 from annotate.errors import InvalidInputError
-from annotate.export import ExportRun
+from annotate.gold.agreement import AgreementAccumulator
 from annotate.labelstudio.convert import iter_tasks
 from annotate.schema import SchemaSet
 
@@ -53,7 +53,7 @@ def _write_export(path: Path, duplicate_of: int | None = None) -> Path:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(annotate.export, "BATCH_BYTES", 8 << 10)  # about four tasks
+    monkeypatch.setattr(annotate.dataset.run, "BATCH_BYTES", 8 << 10)  # about four tasks
 
 
 @pytest.mark.usefixtures("small_batches")

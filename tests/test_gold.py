@@ -10,9 +10,9 @@ from pathlib import Path
 import datasets
 import pytest
 
-from annotate.dataset import read_gold
+from annotate.dataset.writer import read_gold
+from annotate.gold.validate import validate_export
 from annotate.labelstudio.server import LocalServer
-from annotate.validate import validate_export
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "gold"

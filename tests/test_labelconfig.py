@@ -5,8 +5,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from annotate.cli import main
-from annotate.labelconfig import labeling_config
 from annotate.labelstudio.client import Client
+from annotate.labelstudio.config import labeling_config
 from annotate.labelstudio.project import create_project, find_project
 from annotate.schema import SchemaSet
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from annotate.dataset.parallel import available_cpus, default_workers, ordered_map
 from annotate.errors import AnnotateError
-from annotate.parallel import available_cpus, default_workers, ordered_map
 
 Make = Callable[..., Callable[[int], tuple[int, int]]]
 

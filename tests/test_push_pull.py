@@ -12,6 +12,7 @@ import pytest
 from annotate.cli import main
 from annotate.corpus import load_corpus
 from annotate.errors import ConfigChangeError, LabelStudioError
+from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.project import require_project
@@ -21,7 +22,6 @@ from annotate.labelstudio.results import annotation_results
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.records import Annotation, Claim, Document, Entity, Event
 from annotate.schema import SchemaSet
-from annotate.validate import validate_export
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).resolve().parent.parent

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from annotate.adjudicate import adjudicate
 from annotate.cli import main
-from annotate.dataset import read_gold
+from annotate.dataset.writer import read_gold
+from annotate.gold.adjudicate import adjudicate
+from annotate.gold.review import apply_review
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import existing_tasks, push
 from annotate.labelstudio.results import annotation_results
 from annotate.labelstudio.review import PREFIX, send_for_review
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.records import Annotation, Document, Entity
-from annotate.review import apply_review
 from annotate.schema import SchemaSet
-from annotate.validate import load_annotators
 
 pytestmark = pytest.mark.server
 TEXT = "Putin met Assad in Sochi. Peskov said so."

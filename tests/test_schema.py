@@ -9,9 +9,9 @@ from datasets import ClassLabel
 from jsonschema import Draft202012Validator
 
 from annotate.errors import SchemaError
-from annotate.features import document_features, token_features
-from annotate.labelconfig import labeling_config
+from annotate.labelstudio.config import labeling_config
 from annotate.schema import SchemaSet, default_schema_dir
+from annotate.schema.features import document_features, token_features
 
 SCHEMA_FILES = sorted(default_schema_dir().glob("*.schema.json"))
 

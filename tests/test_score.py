@@ -11,11 +11,8 @@ from typing import Any
 import pytest
 from nervaluate import Evaluator
 
-import annotate.score
-from annotate.errors import PredictionsError
-from annotate.predictions import PredictedClaim, PredictedEntity, Prediction
-from annotate.records import Annotation, Claim, Document, Entity
-from annotate.score import (
+import annotate.bench.score
+from annotate.bench.score import (
     SCHEMES,
     SemEvalCounts,
     date_right,
@@ -27,6 +24,9 @@ from annotate.score import (
     score_entities,
     score_events,
 )
+from annotate.errors import PredictionsError
+from annotate.predictions import PredictedClaim, PredictedEntity, Prediction
+from annotate.records import Annotation, Claim, Document, Entity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"]
@@ -38,7 +38,7 @@ def load_case(name: str) -> tuple[Annotation, Prediction]:
 
 
 def test_doctests_pass() -> None:
-    assert doctest.testmod(annotate.score).failed == 0
+    assert doctest.testmod(annotate.bench.score).failed == 0
 
 
 # --- entities: by hand ------------------------------------------------------------------

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-import annotate.tokens
+import annotate.dataset.tokens
+from annotate.dataset.tokens import TOKEN_PATTERN, bio_ids, bio_tags, tokenize
 from annotate.records import Entity
-from annotate.tokens import TOKEN_PATTERN, bio_ids, bio_tags, tokenize
 
 
 @pytest.mark.parametrize(
@@ -107,10 +107,12 @@ def test_mentions_apart_get_the_tags_the_longest_first_rule_gives(
             label = rnd.choice(["PERSON", "GPE"])
             entities.append(Entity(f"e{i}", start, end, text[start:end], label))
         tokens = tokenize(text)
-        shortcut = annotate.tokens._apart_bio_ids(tokens.starts, tokens.ends, entities, tag_ids)
+        shortcut = annotate.dataset.tokens._apart_bio_ids(
+            tokens.starts, tokens.ends, entities, tag_ids
+        )
         cases.append((tokens, entities, shortcut))
     assert any(s is None for *_, s in cases) and any(s is not None for *_, s in cases)
-    monkeypatch.setattr(annotate.tokens, "_apart_bio_ids", lambda *args: None)
+    monkeypatch.setattr(annotate.dataset.tokens, "_apart_bio_ids", lambda *args: None)
     for tokens, entities, shortcut in cases:
         if shortcut is not None:
             assert shortcut.tolist() == bio_ids(tokens, entities, tag_ids).tolist()

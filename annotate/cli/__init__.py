@@ -63,7 +63,7 @@ _bench = _lazy("bench", "bench")
 
 
 def _config(args: argparse.Namespace) -> int:
-    from annotate.labelconfig import labeling_config
+    from annotate.labelstudio.config import labeling_config
     from annotate.schema import SchemaSet
 
     print(labeling_config(SchemaSet(), layer_names(args.layers)), end="")

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from annotate.bench import BenchReport, append_leaderboard, gold_version, run_extractor
-from annotate.bench import bench as score_run
+from annotate.bench.run import BenchReport, append_leaderboard, gold_version, run_extractor
+from annotate.bench.run import bench as score_run
 from annotate.cli.output import emit, progress_bar
 from annotate.errors import AnnotateError
 from annotate.predictions import Prediction, load_predictions
@@ -24,7 +24,7 @@ def bench(args: argparse.Namespace) -> int:
     if problem:
         print(f"annotate bench: {problem}", file=sys.stderr)
         return USAGE_ERROR
-    from annotate.dataset import read_gold
+    from annotate.dataset.writer import read_gold
 
     gold = read_gold(args.gold, args.split)
     predictions = _predictions(args, {a.document.id: a.document for a in gold})

@@ -8,15 +8,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotate.agreement import AgreementAccumulator
 from annotate.atomic import atomic_write_text
-from annotate.card import CardOptions
 from annotate.cli.output import print_json, progress_bar
-from annotate.dataset import ExportOptions, ExportSummary, export_dataset, parse_splits
+from annotate.dataset.card import CardOptions
+from annotate.dataset.writer import ExportOptions, ExportSummary, export_dataset, parse_splits
 from annotate.errors import InvalidInputError
+from annotate.gold.agreement import AgreementAccumulator
+from annotate.gold.review import apply_review
 from annotate.problems import Problem
 from annotate.records import Task
-from annotate.review import apply_review
 from annotate.schema import SchemaSet
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def agreement(args: argparse.Namespace) -> int:
     from annotate.labelstudio.convert import iter_tasks
-    from annotate.validate import load_annotators
+    from annotate.labelstudio.manifest import load_annotators
 
     schemas = SchemaSet()
     accumulator = AgreementAccumulator(schemas)
@@ -55,9 +55,9 @@ def agreement(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from annotate.export import ExportRun
+    from annotate.dataset.run import ExportRun
     from annotate.labelstudio.convert import iter_tasks
-    from annotate.validate import load_annotators
+    from annotate.labelstudio.manifest import load_annotators
 
     schemas = SchemaSet()
     notes = _read_notes(args.card_notes)

@@ -7,12 +7,12 @@ import sys
 
 from annotate.cli.output import layer_names, print_json, progress_bar
 from annotate.corpus import load_corpus
+from annotate.gold.validate import quarantine_path, validate_export, write_quarantine
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.pull import pull as pull_project
 from annotate.labelstudio.push import PushOptions
 from annotate.labelstudio.push import push as push_corpus
 from annotate.schema import SchemaSet
-from annotate.validate import quarantine_path, validate_export, write_quarantine
 
 
 def push(args: argparse.Namespace) -> int:

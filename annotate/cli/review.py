@@ -6,9 +6,9 @@ import argparse
 
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.review import send_for_review
 from annotate.schema import SchemaSet
-from annotate.validate import load_annotators
 
 
 def adjudicate(args: argparse.Namespace) -> int:

@@ -12,9 +12,9 @@ from annotate.atomic import atomic_binary, atomic_write_text
 from annotate.errors import LabelStudioError
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.exportfile import read_export
+from annotate.labelstudio.manifest import manifest_path
 from annotate.labelstudio.project import require_project
 from annotate.schema import SchemaSet
-from annotate.validate import manifest_path
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import httpx
 from label_studio_sdk.core.api_error import ApiError
 
 from annotate.errors import LabelStudioError
-from annotate.labelconfig import labeling_config
 from annotate.labelstudio.client import Client, describe, retryable
+from annotate.labelstudio.config import labeling_config
 from annotate.labelstudio.project import Project, create_project, find_project, update_config
 from annotate.labelstudio.results import Result, region_results, relation, task_data, text_hash
 from annotate.records import Document, Span

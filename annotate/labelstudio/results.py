@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from annotate.labelconfig import TEXT
+from annotate.labelstudio.config import TEXT
 from annotate.records import Annotation, Claim, Document, Entity, Event, Span
 from annotate.schema import Attribute, Layer, SchemaSet
 

@@ -3,8 +3,8 @@
 Tasks whose annotators disagree are pushed to a review project, each annotator's version
 attached as a prediction (``model_version`` = ``review: <annotator>``), so a reviewer sees the
 versions side by side in the browser, picks or merges them and submits. Pulling the review
-project and passing it to the export (:func:`annotate.review.apply_review`) makes the reviewer's
-submission the task's ground truth.
+project and passing it to the export (:func:`annotate.gold.review.apply_review`) makes the
+reviewer's submission the task's ground truth.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from annotate.adjudicate import disagreeing_tasks
+from annotate.gold.adjudicate import disagreeing_tasks
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.push import PushOptions, add_prediction, existing_tasks, push
 from annotate.labelstudio.results import annotation_results

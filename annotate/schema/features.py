@@ -2,7 +2,7 @@
 
 Closed label sets (a JSON Schema ``enum``) become ``ClassLabel``; strings, integers and
 arrays map onto ``Value`` and ``List``. The columns are read off the schemas once, by
-:mod:`annotate.columns`, which also gives the parquet tables their layout. The dataset
+:mod:`annotate.schema.columns`, which also gives the parquet tables their layout. The dataset
 card YAML is generated from these same objects, so the parquet files and the card can
 never disagree.
 """
@@ -13,7 +13,8 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from annotate.columns import (
+from annotate.schema import SchemaSet
+from annotate.schema.columns import (
     Labels,
     Listed,
     Plain,
@@ -21,13 +22,12 @@ from annotate.columns import (
     document_columns,
     token_columns,
 )
-from annotate.schema import SchemaSet
 
 FeatureType = Any  # datasets has no public union of feature types
 
 
 def feature_of(spec: Spec) -> FeatureType:
-    """The datasets feature of a column Spec (see :mod:`annotate.columns`)."""
+    """The datasets feature of a column Spec (see :mod:`annotate.schema.columns`)."""
     if isinstance(spec, Labels):
         return ClassLabel(names=list(spec.names))
     if isinstance(spec, Plain):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # datasets itself loads only when a card is rendered: it is s
     from datasets import Features
     from datasets.splits import SplitDict
 
-    from annotate.agreement import AgreementReport
+    from annotate.gold.agreement import AgreementReport
 
 GUIDELINES = "docs/guidelines.md"
 RUN_FIELDS = ("extractor", "version", "gold_version", "date", "split")

@@ -4,7 +4,7 @@ This process reads the file and cuts it into batches of raw tasks
 (:mod:`annotate.labelstudio.exportfile`). Worker processes each take a batch: decode,
 convert and validate its tasks, adjudicate them, count labels and agreement, and build
 the batch's rows of both configs (a :class:`annotate.parts.Part`). This process checks
-document ids across batches and writes the dataset (:func:`annotate.dataset.write_dataset`).
+document ids across batches and writes the dataset (:func:`annotate.dataset.writer.write_dataset`).
 
 Batches are cut by size, the same way whatever the number of workers, and come back in
 file order, so the dataset is byte-identical for any number of workers. A batch holding
@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotate.columns import TableLayout, table_layout
-from annotate.dataset import ExportOptions, ExportSummary, write_dataset
+from annotate.dataset.build import Counts, Part
+from annotate.dataset.parallel import default_workers, ordered_map
+from annotate.dataset.worker import ExportWorker, Outcome
+from annotate.dataset.writer import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
 from annotate.labelstudio.convert import drop_duplicate
 from annotate.labelstudio.exportfile import Segment, task_segments
-from annotate.parallel import default_workers, ordered_map
-from annotate.parts import Counts, Part
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
-from annotate.workers import ExportWorker, Outcome
+from annotate.schema.columns import TableLayout, table_layout
 
 BATCH_BYTES = 1 << 19  # raw tasks per batch: about a dozen news articles with their annotations
 PARALLEL_BYTES = 16 << 20  # smaller exports are done in this process: workers take ~1 s to start
@@ -55,7 +55,7 @@ class ExportRun:
         self.path = Path(self.path)  # a str is welcome too
 
     def write(self, output: Path | str, *, force: bool = False) -> ExportSummary:
-        """Build the dataset folder ``output`` (see :func:`annotate.dataset.export_dataset`)."""
+        """Build the dataset folder ``output`` (see :func:`write_dataset`)."""
         return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
 
     def parts(self) -> Iterator[Part]:

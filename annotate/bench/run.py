@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from annotate.atomic import atomic_write_text
+from annotate.bench.score import Scores, render_table, score
 from annotate.errors import AnnotateError, ExtractorError, InvalidInputError, PredictionsError
 from annotate.predictions import Prediction, check_prediction
 from annotate.problems import Location, Problem, shorten
 from annotate.records import Annotation, Document
 from annotate.schema import SchemaSet
-from annotate.score import Scores, render_table, score
 
 Json = dict[str, Any]
 Extractor = Callable[[Document], object]

@@ -3,7 +3,7 @@
 A :class:`PartBuilder` takes a batch of tasks, adjudicates each, counts labels and
 agreement, and builds the batch's rows of both dataset configs as arrow tables. A
 :class:`Part` is plain data, so batches can be built in worker processes and merged by
-the one process that writes the dataset (:func:`annotate.dataset.write_dataset`).
+the one process that writes the dataset (:func:`annotate.dataset.writer.write_dataset`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from annotate.adjudicate import Adjudication, Mode, adjudicate, item_label, layer_items
-from annotate.agreement import AgreementAccumulator, AgreementCounts
-from annotate.columns import TableLayout
+from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, item_label, layer_items
+from annotate.gold.agreement import AgreementAccumulator, AgreementCounts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
+from annotate.schema.columns import TableLayout
 
 PART_TASKS = 32  # tasks adjudicated together
 DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}

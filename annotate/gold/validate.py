@@ -14,6 +14,7 @@ from typing import Any
 
 from annotate.atomic import atomic_write_text
 from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.manifest import load_annotators
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
 
@@ -91,18 +92,3 @@ def quarantine_path(export: Path | str) -> Path:
 def write_quarantine(path: Path | str, report: ValidationReport) -> None:
     """Keep the rejected annotations, each with its problems, in a JSON file (atomically)."""
     atomic_write_text(path, json.dumps(report.rejected, indent=2, ensure_ascii=False) + "\n")
-
-
-def manifest_path(export: Path | str) -> Path:
-    """The manifest written beside an export by ``annotate pull``."""
-    export = Path(export)
-    return export.with_name(export.stem + ".manifest.json")
-
-
-def load_annotators(export: Path | str) -> dict[int, str]:
-    """User id → email from the export's manifest, when there is one."""
-    path = manifest_path(export)
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {int(k): str(v) for k, v in (data.get("annotators") or {}).items()}

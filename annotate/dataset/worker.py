@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotate.adjudicate import Mode
-from annotate.columns import TableLayout
+from annotate.dataset.build import Part, PartBuilder
+from annotate.gold.adjudicate import Mode
 from annotate.labelstudio.convert import Converted, convert_segment
 from annotate.labelstudio.exportfile import Segment
-from annotate.parts import Part, PartBuilder
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
+from annotate.schema.columns import TableLayout
 
 
 @dataclass(frozen=True, slots=True)

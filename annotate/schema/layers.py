@@ -97,7 +97,7 @@ def default_schema_dir() -> Path:
     packaged = Path(str(resources.files("annotate"))) / "schemas"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
+    checkout = Path(__file__).resolve().parents[2] / "schemas"
     if checkout.is_dir():
         return checkout
     raise SchemaError(f"no schemas found: looked in {packaged} and {checkout}")

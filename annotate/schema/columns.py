@@ -3,7 +3,7 @@
 The tables are built a column at a time, not a row at a time: ClassLabel names become
 their ints, structs are read from record attributes, lists are flattened with offsets.
 The layout (:func:`table_layout`) is read off the JSON Schemas as plain data, the same
-column Specs the dataset's ``Features`` are made from (:mod:`annotate.features`): this
+column Specs the dataset's ``Features`` are made from (:mod:`annotate.schema.features`): this
 module needs pyarrow and numpy but not
 ``datasets``, so a command can start its worker processes before loading ``datasets``,
 and a :class:`TableLayout` can be sent to those workers.
@@ -21,10 +21,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from annotate.dataset.tokens import OUTSIDE, span_bio_ids, token_spans, utf8_offsets
 from annotate.errors import InvalidInputError, SchemaError
 from annotate.records import Annotation
 from annotate.schema import DOCUMENT, SchemaSet
-from annotate.tokens import OUTSIDE, span_bio_ids, token_spans, utf8_offsets
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ class TableLayout:
         return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
 
 
-# The columns read off the JSON Schemas. annotate.features turns the same Specs into the
+# The columns read off the JSON Schemas. annotate.schema.features turns the same Specs into the
 # dataset's Features, so the two cannot disagree; here they become arrow types.
 
 _SCALARS = {"string": "string", "integer": "int32", "number": "float64", "boolean": "bool"}

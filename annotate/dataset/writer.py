@@ -6,8 +6,8 @@ Layout (``datasets.load_dataset(DIR)`` reads it offline)::
     DIR/documents/<split>-00000-of-00001.parquet   one row per document (default config)
     DIR/tokens/<split>-00000-of-00001.parquet      tokens, offsets and BIO ner_tags
 
-Tasks stream through in batches (:mod:`annotate.parts`: adjudicated, counted, turned into
-arrow rows, possibly in worker processes, see :mod:`annotate.export`) and are written in
+Tasks stream through in batches (:mod:`annotate.dataset.build`: adjudicated, counted, turned into
+arrow rows, possibly in worker processes, see :mod:`annotate.dataset.run`) and are written in
 row groups of ROWS_PER_GROUP, so memory does not grow with the export. Documents go to
 splits by a hash of their id, so a document keeps its split when the export grows. The
 folder is built beside the target and renamed into place; the same input gives
@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotate.adjudicate import Mode
-from annotate.agreement import AgreementAccumulator, AgreementReport
 from annotate.atomic import atomic_directory
-from annotate.card import CardFacts, CardOptions, SplitStats, data_files, render_card
-from annotate.columns import table_layout
+from annotate.dataset.build import DEFAULT_SPLITS, Counts, Part, PartBuilder, split_of, task_parts
+from annotate.dataset.card import CardFacts, CardOptions, SplitStats, data_files, render_card
 from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
-from annotate.parts import DEFAULT_SPLITS, Counts, Part, PartBuilder, split_of, task_parts
+from annotate.gold.adjudicate import Mode
+from annotate.gold.agreement import AgreementAccumulator, AgreementReport
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
+from annotate.schema.columns import table_layout
 
 if TYPE_CHECKING:  # loaded when a dataset is written or read: datasets is slow to import
     from datasets import Features
@@ -200,7 +200,7 @@ class _DatasetWriter:
         self.writers: dict[str, _ConfigWriter] = {}
 
     def _open(self, ratios: dict[str, float]) -> None:
-        from annotate.features import document_features, token_features
+        from annotate.schema.features import document_features, token_features
 
         self.ratios = ratios
         self.features = {

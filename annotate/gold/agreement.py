@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Literal
 
-from annotate.adjudicate import Item, item_label, layer_items, one_per_annotator
+from annotate.gold.adjudicate import Item, item_label, layer_items, one_per_annotator
 from annotate.records import Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
 from annotate.tables import fmt, markdown_table, text_table

@@ -1,0 +1,5 @@
+"""Step 6 of the loop: extractors scored against gold.
+
+- :mod:`annotate.bench.run`: run an extractor or read its predictions, score, keep a leaderboard;
+- :mod:`annotate.bench.score`: the scores of each layer.
+"""
