@@ -10,7 +10,8 @@ from importlib import import_module as _import_module
 if _typing.TYPE_CHECKING:
     from annotate.bench.run import BenchReport, run_extractor
     from annotate.corpus import load_corpus
-    from annotate.dataset.writer import export_dataset, read_gold
+    from annotate.dataset.run import export_dataset
+    from annotate.dataset.writer import read_gold
     from annotate.errors import (
         AnnotateError,
         ConfigChangeError,
@@ -77,7 +78,7 @@ _HOMES = {
     "BenchReport": "bench.run",
     "run_extractor": "bench.run",
     "load_corpus": "corpus",
-    "export_dataset": "dataset.writer",
+    "export_dataset": "dataset.run",
     "read_gold": "dataset.writer",
     "document_features": "schema.features",
     "token_features": "schema.features",

@@ -21,7 +21,8 @@ from pathlib import Path
 from annotate.bench.run import append_leaderboard, bench, gold_version
 from annotate.corpus import load_corpus
 from annotate.dataset.card import CardOptions
-from annotate.dataset.writer import ExportOptions, export_dataset
+from annotate.dataset.run import ExportRun
+from annotate.dataset.writer import ExportOptions
 from annotate.errors import AnnotateError
 from annotate.extractors.baseline import predict_corpus
 from annotate.gold.adjudicate import adjudicate_all
@@ -133,7 +134,7 @@ def main() -> int:
         leaderboard=board,
         load_name="gold",
     )
-    summary = export_dataset(tasks, GOLD, schemas, ExportOptions(card=card), force=True)
+    summary = ExportRun(export, schemas, ExportOptions(card=card)).write(GOLD, force=True)
 
     print(agree.to_text(), end="")
     print(scores.to_text(), end="")

@@ -21,7 +21,8 @@ from annotate.bench.run import (
 )
 from annotate.cli import main
 from annotate.dataset.card import load_leaderboard
-from annotate.dataset.writer import ExportOptions, export_dataset, read_gold
+from annotate.dataset.run import export_dataset
+from annotate.dataset.writer import ExportOptions, read_gold
 from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
 from annotate.predictions import PredictedEntity, Prediction, write_predictions
 from annotate.records import Annotation, Document, Entity, Event, Submission, Task

@@ -440,10 +440,10 @@ def test_annotator_labels_three_layers_and_the_export_matches(
 
 def assert_dataset_row(export: Path, gold: Path, schemas: SchemaSet, expected: Annotation) -> None:
     """The export becomes one gold dataset row holding exactly ``expected``."""
-    from annotate.dataset.writer import export_dataset, read_gold  # only this test needs it
+    from annotate.dataset.run import export_dataset  # only this test needs datasets
+    from annotate.dataset.writer import read_gold
 
-    tasks = [c.task for c in iter_tasks(export, schemas, load_annotators(export))]
-    summary = export_dataset(tasks, gold, schemas)
+    summary = export_dataset(export, gold, schemas)
     assert summary.documents == 1 and summary.left_out == ()
     [row] = read_gold(gold, "test")
     assert row.document == expected.document

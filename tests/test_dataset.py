@@ -21,13 +21,9 @@ from huggingface_hub import DatasetCard
 
 from annotate.cli import main
 from annotate.dataset.card import CardOptions
+from annotate.dataset.run import export_dataset
 from annotate.dataset.tokens import tokenize
-from annotate.dataset.writer import (
-    ExportOptions,
-    export_dataset,
-    read_gold,
-    split_of,
-)
+from annotate.dataset.writer import ExportOptions, read_gold, split_of
 from annotate.errors import InvalidInputError, OutputExistsError
 from annotate.gold.adjudicate import adjudicate
 from annotate.labelstudio.convert import iter_tasks

@@ -1,8 +1,9 @@
-"""``annotate export`` of a file in worker processes (ExportRun): the same dataset, faster.
+"""The export engine (ExportRun): the same dataset from any number of worker processes.
 
 The export here is tests/fixtures/dataset/export.json (see test_dataset.py) repeated with
 fresh document ids: 80 copies of its 4 tasks, so more than SMALL documents and many
-batches once the batch size is made small.
+batches once the batch size is made small. The engine takes typed tasks too; they give the
+same dataset as the file they came from.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 
 import annotate.dataset.run
 from annotate.cli import main
-from annotate.dataset.run import ExportRun
-from annotate.dataset.writer import ExportOptions, export_dataset
+from annotate.dataset.run import ExportRun, export_dataset
+from annotate.dataset.writer import ExportOptions
 from annotate.errors import InvalidInputError
 from annotate.gold.agreement import AgreementAccumulator
 from annotate.labelstudio.convert import iter_tasks
@@ -68,12 +69,12 @@ def test_any_number_of_workers_writes_the_same_dataset(
     two = ExportRun(export, schemas, options, workers=2, progress=done.append)
     summary = two.write(tmp_path / "two")
     tasks = (c.task for c in iter_tasks(export, schemas))
-    streamed = export_dataset(tasks, tmp_path / "streamed", schemas, options)
-    assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "streamed")
+    typed = export_dataset(tasks, tmp_path / "typed", schemas, options)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "typed")
     assert summary.tasks == 4 * COPIES and sum(done) == 4 * COPIES
     assert summary.documents == 3 * COPIES  # the skipped task of each copy is left out
     assert len(summary.splits) == (3 if splits is None else 2)
-    assert summary.to_dict() | {"output": ""} == streamed.to_dict() | {"output": ""}
+    assert summary.to_dict() | {"output": ""} == typed.to_dict() | {"output": ""}
     assert one.agreement == summary.agreement
 
 
@@ -97,10 +98,13 @@ def test_skip_invalid_leaves_the_repeat_out(tmp_path: Path, schemas: SchemaSet) 
     summary = run.write(tmp_path / "gold")
     assert summary.duplicates == ((4 * COPIES + 1, "002-plain-001"),)
     assert summary.tasks == 4 * COPIES + 1 and summary.documents == 3 * COPIES
+    [problem] = run.problems
+    assert problem.code == "duplicate-document"
+    one = ExportRun(export, schemas, skip_invalid=True, workers=1).write(tmp_path / "one")
     tasks = (c.task for c in iter_tasks(export, schemas))
-    streamed = export_dataset(tasks, tmp_path / "streamed", schemas)
-    assert streamed.duplicates == summary.duplicates
-    assert _files(tmp_path / "gold") == _files(tmp_path / "streamed")
+    typed = ExportRun(tasks, schemas, skip_invalid=True).write(tmp_path / "typed")
+    assert one.duplicates == typed.duplicates == summary.duplicates
+    assert _files(tmp_path / "gold") == _files(tmp_path / "one") == _files(tmp_path / "typed")
 
 
 def test_agreement_counts_add_up(schemas: SchemaSet) -> None:

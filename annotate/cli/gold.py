@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from annotate.atomic import atomic_write_text
 from annotate.cli.output import print_json, progress_bar
 from annotate.dataset.card import CardOptions
-from annotate.dataset.writer import ExportOptions, ExportSummary, export_dataset, parse_splits
+from annotate.dataset.writer import ExportOptions, ExportSummary, parse_splits
 from annotate.errors import InvalidInputError
 from annotate.gold.agreement import AgreementAccumulator
-from annotate.gold.review import apply_review
-from annotate.problems import Problem
-from annotate.records import Task
 from annotate.schema import SchemaSet
-
-if TYPE_CHECKING:
-    from annotate.labelstudio.convert import Converted
 
 
 def agreement(args: argparse.Namespace) -> int:
@@ -56,10 +48,7 @@ def agreement(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     from annotate.dataset.run import ExportRun
-    from annotate.labelstudio.convert import iter_tasks
-    from annotate.labelstudio.manifest import load_annotators
 
-    schemas = SchemaSet()
     notes = _read_notes(args.card_notes)
     options = ExportOptions(
         mode=args.adjudication,
@@ -69,31 +58,20 @@ def export(args: argparse.Namespace) -> int:
         ),
     )
     advance, close = progress_bar("export")
+    run = ExportRun(
+        args.export,
+        SchemaSet(),
+        options,
+        review=args.review,
+        skip_invalid=args.skip_invalid,
+        workers=args.workers,
+        progress=advance,
+    )
     try:
-        if args.review:
-            problems: list[Problem] = []
-            converted = iter_tasks(args.export, schemas, load_annotators(args.export))
-            tasks = _checked(converted, problems, args.export, args.skip_invalid)
-            review = iter_tasks(args.review, schemas, load_annotators(args.review))
-            tasks = apply_review(tasks, _checked(review, problems, args.review, args.skip_invalid))
-            summary = export_dataset(
-                _counted(tasks, advance), args.output, schemas, options, force=args.force
-            )
-        else:
-            run = ExportRun(
-                args.export,
-                schemas,
-                options,
-                load_annotators(args.export),
-                skip_invalid=args.skip_invalid,
-                workers=args.workers,
-                progress=advance,
-            )
-            problems = run.problems
-            summary = run.write(args.output, force=args.force)
+        summary = run.write(args.output, force=args.force)
     finally:
         close()
-    for problem in problems:
+    for problem in run.problems:
         print(f"left out: {problem}", file=sys.stderr)
     _print_summary(summary)
     return 0
@@ -106,29 +84,6 @@ def _read_notes(path: Path | None) -> str | None:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{path}: cannot read the card notes ({exc})") from exc
-
-
-def _checked(
-    converted: Iterable[Converted], problems: list[Problem], export: Path, skip_invalid: bool
-) -> Iterator[Task]:
-    """The tasks, collecting every problem; without ``skip_invalid`` any problem fails the
-    export after the whole file was read (so every problem is reported and nothing written)."""
-    for item in converted:
-        problems.extend(item.problems)
-        if skip_invalid or not problems:
-            yield item.task
-    if problems and not skip_invalid:
-        raise InvalidInputError(
-            f"{export}: {len(problems)} problem(s); nothing was written (fix them, or pass "
-            "--skip-invalid to leave the invalid annotations out)",
-            problems,
-        )
-
-
-def _counted(tasks: Iterable[Task], advance: Callable[[int], object]) -> Iterator[Task]:
-    for task in tasks:
-        yield task
-        advance(1)
 
 
 def _print_summary(summary: ExportSummary) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -21,7 +21,6 @@ from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
 from annotate.schema.columns import TableLayout
 
-PART_TASKS = 32  # tasks adjudicated together
 DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
 
@@ -183,22 +182,3 @@ class PartBuilder:
             bounds,
             order,
         )
-
-
-def task_parts(tasks: Iterable[Task], build: PartBuilder, size: int = PART_TASKS) -> Iterator[Part]:
-    """``tasks`` adjudicated in batches of ``size``; a task whose document id came before is
-    counted as a duplicate and left out."""
-    seen: set[str] = set()
-    batch: list[Task] = []
-    counts = Counts()
-    for task in tasks:
-        if task.document.id in seen:
-            counts.duplicate(task)
-            continue
-        seen.add(task.document.id)
-        batch.append(task)
-        if len(batch) >= size:
-            yield build(batch, counts)
-            batch, counts = [], Counts()
-    if batch or counts.tasks:
-        yield build(batch, counts)

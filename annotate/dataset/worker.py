@@ -6,20 +6,25 @@ A worker imports this module and what it needs (numpy, pyarrow, the schemas), no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from annotate.dataset.build import Part, PartBuilder
+from annotate.dataset.build import Counts, Part, PartBuilder
 from annotate.gold.adjudicate import Mode
-from annotate.labelstudio.convert import Converted, convert_segment
-from annotate.labelstudio.exportfile import Segment
+from annotate.gold.review import with_verdict
+from annotate.labelstudio.convert import Converted, convert_batch, drop_duplicate
+from annotate.labelstudio.exportfile import ExportBatch
 from annotate.problems import Problem
+from annotate.records import Submission, Task
 from annotate.schema import SchemaSet
 from annotate.schema.columns import TableLayout
+
+Batch = ExportBatch | Sequence[Task]  # raw tasks of an export file, or tasks already typed
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What this process needs to know of each task a worker converted."""
+    """What the engine needs to know of each task a worker converted."""
 
     task_id: int
     document_id: str
@@ -31,25 +36,52 @@ class Outcome:
 
 
 class ExportWorker:
-    """Converts and adjudicates one batch of raw tasks (in a worker process, or this one)."""
+    """Converts and adjudicates one batch of tasks (in a worker process, or the engine's).
+
+    ``verdicts`` (document id → a reviewer's submission) are made each task's ground truth
+    (:func:`annotate.gold.review.with_verdict`).
+    """
 
     def __init__(
         self,
         schema_dir: str,
-        path: str,
-        annotators: dict[int, str],
+        annotators: Mapping[int, str],
         mode: Mode,
         layout: TableLayout,
-        ratios: dict[str, float] | None = None,
+        ratios: Mapping[str, float] | None = None,
+        verdicts: Mapping[str, Submission] | None = None,
     ) -> None:
         self.schemas = SchemaSet(schema_dir)
-        self.path = path
         self.annotators = annotators
+        self.verdicts = verdicts or {}
         self.build = PartBuilder(self.schemas, mode, layout, ratios)
 
-    def convert(self, batch: list[Segment]) -> list[Converted]:
-        return [convert_segment(s, self.path, self.schemas, self.annotators) for s in batch]
+    def convert(self, batch: Batch, seen: dict[str, int] | None = None) -> list[Converted]:
+        """The tasks of ``batch``, typed, reviewed; with ``seen``, duplicates set aside (see
+        :func:`annotate.labelstudio.convert.drop_duplicate`)."""
+        if isinstance(batch, ExportBatch):
+            converted = convert_batch(batch, self.schemas, self.annotators, seen)
+        elif seen is None:
+            converted = [Converted(task) for task in batch]
+        else:
+            converted = [drop_duplicate(Converted(task), seen) for task in batch]
+        if self.verdicts:
+            converted = [replace(c, task=with_verdict(c.task, self.verdicts)) for c in converted]
+        return converted
 
-    def __call__(self, batch: list[Segment]) -> tuple[list[Outcome], Part]:
+    def __call__(self, batch: Batch) -> tuple[list[Outcome], Part]:
+        """Each task's outcome, and the part of them all (document ids unchecked)."""
         converted = self.convert(batch)
         return [Outcome.of(c) for c in converted], self.build(c.task for c in converted)
+
+    def redo(self, batch: Batch, seen: dict[str, int]) -> tuple[list[Outcome], Part]:
+        """Like calling the worker, with the tasks whose document is in ``seen`` (or came
+        earlier in the batch) set aside and counted as duplicates; ``seen`` is updated."""
+        outcomes, kept, counts = [], [], Counts()
+        for converted in self.convert(batch, seen):
+            outcomes.append(Outcome.of(converted))
+            if converted.duplicate_of is None:
+                kept.append(converted.task)
+            else:
+                counts.duplicate(converted.task)
+        return outcomes, self.build(kept, counts)

@@ -29,14 +29,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from annotate.atomic import atomic_directory
-from annotate.dataset.build import DEFAULT_SPLITS, Counts, Part, PartBuilder, split_of, task_parts
+from annotate.dataset.build import DEFAULT_SPLITS, Counts, Part, split_of
 from annotate.dataset.card import CardFacts, CardOptions, SplitStats, data_files, render_card
 from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
 from annotate.gold.adjudicate import Mode
 from annotate.gold.agreement import AgreementAccumulator, AgreementReport
-from annotate.records import Annotation, Task
+from annotate.records import Annotation
 from annotate.schema import SchemaSet
-from annotate.schema.columns import table_layout
 
 if TYPE_CHECKING:  # loaded when a dataset is written or read: datasets is slow to import
     from datasets import Features
@@ -265,25 +264,6 @@ class ExportOptions:
     card: CardOptions = field(default_factory=CardOptions)
 
 
-def export_dataset(
-    tasks: Iterable[Task],
-    output: Path | str,
-    schemas: SchemaSet,
-    options: ExportOptions | None = None,
-    *,
-    force: bool = False,
-) -> ExportSummary:
-    """Adjudicate ``tasks`` and write the gold dataset folder ``output``.
-
-    An existing different dataset is replaced only with ``force`` (else OutputExistsError);
-    an identical one is left as it is. An error raised while reading ``tasks`` leaves
-    ``output`` untouched.
-    """
-    options = options or ExportOptions()
-    build = PartBuilder(schemas, options.mode, table_layout(schemas), options.splits)
-    return write_dataset(task_parts(tasks, build), output, schemas, options, force=force)
-
-
 def write_dataset(
     parts: Iterable[Part],
     output: Path | str,
@@ -292,7 +272,13 @@ def write_dataset(
     *,
     force: bool = False,
 ) -> ExportSummary:
-    """Write the gold dataset folder ``output`` from adjudicated parts (see export_dataset)."""
+    """Write the gold dataset folder ``output`` from adjudicated parts, atomically.
+
+    An existing different dataset is replaced only with ``force`` (else
+    OutputExistsError); an identical one is left as it is. An error raised while reading
+    ``parts`` leaves ``output`` untouched. The engine that makes the parts is
+    :class:`annotate.dataset.run.ExportRun`.
+    """
     output = Path(output)
     ratios = dict(options.splits) if options.splits is not None else None
     if ratios is not None:

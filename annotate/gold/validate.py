@@ -1,7 +1,7 @@
 """Validating a pulled export: JSON Schema plus semantic checks, every problem located.
 
 Invalid annotations are never dropped silently: :func:`validate_export` returns them with
-their problems, and :func:`write_quarantine` keeps them aside in a file.
+their problems (:class:`Rejected`), and :func:`write_quarantine` keeps them aside in a file.
 """
 
 from __future__ import annotations
@@ -13,10 +13,52 @@ from pathlib import Path
 from typing import Any
 
 from annotate.atomic import atomic_write_text
-from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.convert import Converted, RawAnnotation, iter_tasks
 from annotate.labelstudio.manifest import load_annotators
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An annotation kept out of the gold, with its problems and the task it belongs to.
+
+    ``raw`` is the annotation as Label Studio exported it, kept whole and unread.
+    """
+
+    task_id: int
+    document_id: str
+    annotation_id: int | None
+    problems: tuple[Problem, ...]
+    raw: RawAnnotation
+
+    @classmethod
+    def all_of(cls, converted: Converted) -> list[Rejected]:
+        """The rejected annotations of a task, each with its own problems and the task's."""
+        task = converted.task
+        return [
+            cls(
+                task.task_id,
+                task.document.id,
+                raw.annotation_id,
+                tuple(
+                    p
+                    for p in converted.problems
+                    if p.where.annotation_id in (None, raw.annotation_id)
+                ),
+                raw,
+            )
+            for raw in converted.rejected
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the task, the problems and the annotation as exported."""
+        return {
+            "task_id": self.task_id,
+            "document_id": self.document_id,
+            "problems": [p.to_dict() for p in self.problems],
+            "annotation": self.raw.value(),
+        }
 
 
 @dataclass
@@ -28,7 +70,7 @@ class ValidationReport:
     valid: int = 0
     cancelled: int = 0
     problems: list[Problem] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,19 +109,7 @@ def validate_export(
         report.cancelled += converted.task.cancelled
         report.annotations += len(converted.task.submissions) + len(converted.rejected)
         report.problems += converted.problems
-        report.rejected += [
-            {
-                "task_id": converted.task.task_id,
-                "document_id": converted.task.document.id,
-                "problems": [
-                    p.to_dict()
-                    for p in converted.problems
-                    if p.where.annotation_id in (None, annotation.get("id"))
-                ],
-                "annotation": annotation,
-            }
-            for annotation in converted.rejected
-        ]
+        report.rejected += Rejected.all_of(converted)
     return report
 
 
@@ -91,4 +121,7 @@ def quarantine_path(export: Path | str) -> Path:
 
 def write_quarantine(path: Path | str, report: ValidationReport) -> None:
     """Keep the rejected annotations, each with its problems, in a JSON file (atomically)."""
-    atomic_write_text(path, json.dumps(report.rejected, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(
+        path,
+        json.dumps([r.to_dict() for r in report.rejected], indent=2, ensure_ascii=False) + "\n",
+    )

@@ -3,23 +3,27 @@
 A task's annotations are converted one by one. Results are joined by region id; span text
 is recomputed from the task text (Label Studio's ``value.text`` is unreliable); ``said_by``
 relations become claim speakers; a DateTime plus its precision becomes the normalised date.
-An annotation with any problem is rejected whole and returned raw, so nothing is lost;
-cancelled (skipped) annotations are counted; drafts are ignored.
+An annotation with any problem is rejected whole and kept as exported (a
+:class:`RawAnnotation`), so nothing is lost; cancelled (skipped) annotations are counted;
+drafts are ignored. A task whose document came in an earlier task is set aside whole
+(:func:`drop_duplicate`).
 
 The export is read as a stream (:mod:`annotate.labelstudio.exportfile`), so its size does
-not bound memory.
+not bound memory: :func:`iter_tasks` task by task, :func:`convert_batch` a batch at a time
+(in the export's worker processes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
+from annotate.labelstudio.exportfile import ExportBatch, Segment, decode_task, task_segments
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
 from annotate.records import (
@@ -40,12 +44,34 @@ _SPACE = re.compile(r"(?:\s|\\[nrt])+")
 
 
 @dataclass(frozen=True, slots=True)
+class RawAnnotation:
+    """An annotation set aside as Label Studio exported it.
+
+    Past :mod:`annotate.labelstudio` it is opaque: its id, and its JSON text for whoever
+    keeps it (:meth:`value`).
+    """
+
+    annotation_id: int | None
+    json: str
+
+    @classmethod
+    def of(cls, annotation: Mapping[str, Any]) -> RawAnnotation:
+        return cls(annotation.get("id"), json.dumps(annotation, ensure_ascii=False))
+
+    def value(self) -> Any:
+        """The annotation as exported, as JSON-ready values."""
+        return json.loads(self.json)
+
+
+@dataclass(frozen=True, slots=True)
 class Converted:
-    """One task converted: its valid submissions, the problems found, the rejected raw JSON."""
+    """One task converted: its valid submissions, the problems found, the rejected
+    annotations, and the earlier task holding its document if it is a duplicate."""
 
     task: Task
     problems: tuple[Problem, ...] = ()
-    rejected: tuple[dict[str, Any], ...] = ()
+    rejected: tuple[RawAnnotation, ...] = ()
+    duplicate_of: int | None = None
 
 
 def iter_tasks(
@@ -54,38 +80,61 @@ def iter_tasks(
     """Every task of an export, converted, in file order; duplicate document ids are reported."""
     seen: dict[str, int] = {}
     for segment in task_segments(path):
-        converted = convert_segment(segment, path, schemas, annotators or {})
-        yield drop_duplicate(converted, segment, seen, path)
+        yield _convert_segment(segment, path, schemas, annotators or {}, seen)
 
 
-def convert_segment(
-    segment: Segment, path: Path | str, schemas: SchemaSet, annotators: Mapping[int, str]
+def convert_batch(
+    batch: ExportBatch,
+    schemas: SchemaSet,
+    annotators: Mapping[int, str],
+    seen: dict[str, int] | None = None,
+) -> list[Converted]:
+    """The tasks of a batch, converted, in order.
+
+    With ``seen`` (the document ids met so far, each with its task id; updated), a task
+    whose document came before is set aside (:func:`drop_duplicate`); without it, the
+    caller checks document ids.
+    """
+    return [_convert_segment(s, batch.path, schemas, annotators, seen) for s in batch.segments]
+
+
+def _convert_segment(
+    segment: Segment,
+    path: Path | str,
+    schemas: SchemaSet,
+    annotators: Mapping[int, str],
+    seen: dict[str, int] | None,
 ) -> Converted:
-    """One task of the export at ``path``, from its raw bytes to its records."""
-    return convert_task(decode_task(segment, path), schemas, annotators)
+    raw = decode_task(segment, path)
+    converted = convert_task(raw, schemas, annotators)
+    return converted if seen is None else drop_duplicate(converted, seen, raw)
 
 
 def drop_duplicate(
-    converted: Converted, segment: Segment, seen: dict[str, int], path: Path | str
+    converted: Converted, seen: dict[str, int], raw: Mapping[str, Any] | None = None
 ) -> Converted:
-    """The task as converted, or without its submissions if its document id came before.
+    """The task as converted, or set aside if its document id came before.
 
-    ``seen`` maps the document ids met so far to their task ids; it is updated.
+    ``seen`` maps the document ids met so far to their task ids; it is updated. A task set
+    aside keeps no submissions and gets a ``duplicate-document`` problem; the annotations
+    of ``raw`` (its exported JSON, when there is one) are all rejected.
     """
     doc_id, task_id = converted.task.document.id, converted.task.task_id
-    if doc_id not in seen:
+    first = seen.get(doc_id)
+    if first is None:
         seen[doc_id] = task_id
         return converted
     where = Location(task_id=task_id, document_id=doc_id, field="data.doc_id")
-    message = f"duplicate document id (also task {seen[doc_id]})"
+    message = f"duplicate document id (also task {first})"
     dup = Problem(where, message, code="duplicate-document")
-    rejected = tuple(_raw_annotations(decode_task(segment, path)))
+    rejected = converted.rejected if raw is None else _raw_annotations(raw)
     task = replace(converted.task, submissions=())
-    return Converted(task, (*converted.problems, dup), rejected)
+    return Converted(task, (*converted.problems, dup), rejected, first)
 
 
-def _raw_annotations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [a for a in raw.get("annotations") or [] if not a.get("was_cancelled")]
+def _raw_annotations(raw: Mapping[str, Any]) -> tuple[RawAnnotation, ...]:
+    annotations = raw.get("annotations") or []
+    return tuple(RawAnnotation.of(a) for a in annotations if not a.get("was_cancelled"))
 
 
 def convert_task(
@@ -97,9 +146,9 @@ def convert_task(
     annotations = raw.get("annotations") or []
     if problems:  # offsets cannot be trusted against this text: keep every annotation aside
         task = Task(task_id, document, (), _cancelled(annotations))
-        return Converted(task, tuple(problems), tuple(_raw_annotations(raw)))
+        return Converted(task, tuple(problems), _raw_annotations(raw))
     submissions: list[Submission] = []
-    rejected: list[dict[str, Any]] = []
+    rejected: list[RawAnnotation] = []
     for annotation in annotations:
         if annotation.get("was_cancelled"):
             continue
@@ -112,7 +161,7 @@ def convert_task(
         layers, found = AnnotationReader(schemas, document, where).read(annotation)
         if found or layers is None:
             problems += found
-            rejected.append(dict(annotation))
+            rejected.append(RawAnnotation.of(annotation))
             continue
         submissions.append(
             Submission(

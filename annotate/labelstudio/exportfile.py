@@ -5,14 +5,18 @@ bytes of its tasks without building any Python object for them: numpy finds the 
 that open and close strings (a quote after an odd run of backslashes is escaped), drops
 the brackets inside strings, and a running sum of the rest gives the nesting depth, so a
 task ends where the depth falls back to the list's. Each segment is then decoded on its
-own (:func:`decode_task`, orjson), possibly in another process. Memory holds one chunk
-and the tasks being converted, never the export.
+own (:func:`decode_task`, orjson), possibly in another process: :func:`export_batches`
+groups consecutive segments into an :class:`ExportBatch`, which code outside
+:mod:`annotate.labelstudio` passes on unopened to
+:func:`annotate.labelstudio.convert.convert_batch`. Memory holds one chunk and the tasks
+being converted, never the export.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -35,6 +39,37 @@ class Segment(NamedTuple):
 
     number: int
     raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ExportBatch:
+    """Consecutive tasks of an export file, still raw bytes, to be converted as a whole
+    (:func:`annotate.labelstudio.convert.convert_batch`), possibly in another process."""
+
+    path: str
+    segments: tuple[Segment, ...]
+
+    def __len__(self) -> int:
+        """The number of tasks."""
+        return len(self.segments)
+
+
+def export_batches(path: Path | str, size: int, chunk: int = CHUNK) -> Iterator[ExportBatch]:
+    """The tasks of an export in batches of about ``size`` bytes, in file order.
+
+    A batch closes at the first task that brings it to ``size`` bytes, so how a file is
+    cut depends only on the file. Errors as :func:`task_segments`.
+    """
+    batch: list[Segment] = []
+    total = 0
+    for segment in task_segments(path, chunk):
+        batch.append(segment)
+        total += len(segment.raw)
+        if total >= size:
+            yield ExportBatch(str(path), tuple(batch))
+            batch, total = [], 0
+    if batch:
+        yield ExportBatch(str(path), tuple(batch))
 
 
 def task_segments(path: Path | str, chunk: int = CHUNK) -> Iterator[Segment]:
