@@ -121,6 +121,23 @@ def test_catalogue_message(case: str, message: str, schemas: SchemaSet) -> None:
     assert report.valid + len(report.rejected) == report.annotations
 
 
+def test_rejected_annotations_are_records_with_their_own_problems(schemas: SchemaSet) -> None:
+    [rejected] = validate_export(EXPORTS / "unknown-label.json", schemas).rejected
+    assert (rejected.task_id, rejected.document_id, rejected.annotation_id) == (2, "doc-emoji", 20)
+    assert [(p.code, p.where.region_id) for p in rejected.problems] == [("label", "e3")]
+    kept = rejected.to_dict()
+    assert list(kept) == ["task_id", "document_id", "problems", "annotation"]
+    assert kept["annotation"]["id"] == 20 and kept["annotation"]["completed_by"] == 1
+
+
+def test_a_duplicate_task_is_rejected_whole(schemas: SchemaSet) -> None:
+    report = validate_export(EXPORTS / "duplicate-document-ids.json", schemas)
+    [rejected] = report.rejected
+    assert (rejected.task_id, rejected.document_id) == (6, "doc-emoji")
+    assert [p.code for p in rejected.problems] == ["duplicate-document"]
+    assert report.valid == 1
+
+
 def test_only_the_root_cause_is_reported_for_a_bad_choice(schemas: SchemaSet) -> None:
     report = validate_export(EXPORTS / "choice-outside-schema.json", schemas)
     assert len(report.problems) == 1

@@ -17,9 +17,10 @@ import pytest
 import annotate.dataset.run
 from annotate.cli import main
 from annotate.dataset.run import ExportRun, export_dataset
-from annotate.dataset.writer import ExportOptions
+from annotate.dataset.writer import ExportOptions, read_gold
 from annotate.errors import InvalidInputError
 from annotate.gold.agreement import AgreementAccumulator
+from annotate.gold.review import apply_review
 from annotate.labelstudio.convert import iter_tasks
 from annotate.schema import SchemaSet
 
@@ -48,6 +49,25 @@ def _write_export(path: Path, duplicate_of: int | None = None) -> Path:
         repeat = copy.deepcopy(out[duplicate_of])
         repeat["id"] = len(out) + 1
         out.append(repeat)
+    path.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _write_review(path: Path, doc_ids: list[str], label: str | None = None) -> Path:
+    """A pulled review project: on each document, user 9 submitted user 1's version of the
+    fixture's 001-emoji (with its two claims, which user 2 left out); ``label`` replaces
+    the label of its first entity."""
+    [task] = [t for t in json.loads(FIXTURE.read_text(encoding="utf-8")) if t["id"] == 1]
+    verdict = task["annotations"][0]
+    verdict["completed_by"] = 9
+    if label is not None:
+        verdict["result"][0]["value"]["labels"] = [label]
+    out = []
+    for n, doc_id in enumerate(doc_ids, 1):
+        review = copy.deepcopy(task)
+        review["id"], review["data"]["doc_id"] = 900 + n, doc_id
+        review["annotations"] = [verdict | {"id": 9000 + n}]
+        out.append(review)
     path.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -105,6 +125,63 @@ def test_skip_invalid_leaves_the_repeat_out(tmp_path: Path, schemas: SchemaSet) 
     typed = ExportRun(tasks, schemas, skip_invalid=True).write(tmp_path / "typed")
     assert one.duplicates == typed.duplicates == summary.duplicates
     assert _files(tmp_path / "gold") == _files(tmp_path / "one") == _files(tmp_path / "typed")
+
+
+REVIEWED = ["001-emoji-000", "001-emoji-041"]  # in different batches
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_review_verdicts_become_gold_with_any_number_of_workers(
+    tmp_path: Path, schemas: SchemaSet
+) -> None:
+    export = _write_export(tmp_path / "export.json")
+    review = _write_review(tmp_path / "review.json", REVIEWED)
+    one = ExportRun(export, schemas, review=review, workers=1).write(tmp_path / "one")
+    two = ExportRun(export, schemas, review=str(review), workers=2).write(tmp_path / "two")
+    tasks = (c.task for c in iter_tasks(export, schemas))
+    reviewed = (c.task for c in iter_tasks(review, schemas))
+    typed = export_dataset(apply_review(tasks, reviewed), tmp_path / "typed", schemas)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "typed")
+    same = [summary.to_dict() | {"output": ""} for summary in (one, two, typed)]
+    assert same[0] == same[1] == same[2]
+    plain = export_dataset(export, tmp_path / "plain", schemas)
+    assert one.methods["ground-truth"] == plain.methods["ground-truth"] + len(REVIEWED)
+    assert one.methods["majority"] == plain.methods["majority"] - len(REVIEWED)
+    gold = {a.document.id: a for a in read_gold(tmp_path / "one", "train")}
+    gold |= {
+        a.document.id: a for s in ("validation", "test") for a in read_gold(tmp_path / "one", s)
+    }
+    for doc_id in REVIEWED:
+        assert [c.annotators for c in gold[doc_id].claims] == [("user 1", "user 9")] * 2
+    assert gold["001-emoji-001"].claims == ()  # not reviewed: the majority has no claim
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_problem_in_the_review_fails_the_export(tmp_path: Path, schemas: SchemaSet) -> None:
+    export = _write_export(tmp_path / "export.json")
+    review = _write_review(tmp_path / "review.json", REVIEWED, label="PERSONA")
+    run = ExportRun(export, schemas, review=review, workers=2)
+    with pytest.raises(InvalidInputError, match=r"2 problem\(s\)") as info:
+        run.write(tmp_path / "gold")
+    assert f"(reviewed by {review})" in str(info.value)
+    assert [(p.code, p.where.task_id) for p in run.problems] == [("label", 901), ("label", 902)]
+    assert not (tmp_path / "gold").exists()
+    skipped = ExportRun(export, schemas, review=review, skip_invalid=True, workers=2)
+    summary = skipped.write(tmp_path / "gold")
+    plain = export_dataset(export, tmp_path / "plain", schemas)
+    assert summary.methods == plain.methods  # the invalid verdicts were left out
+    assert len(skipped.problems) == 2
+
+
+def test_cli_export_with_review_and_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = _write_export(tmp_path / "export.json")
+    review = _write_review(tmp_path / "review.json", REVIEWED)
+    out = tmp_path / "gold"
+    args = ["export", str(export), "--review", str(review), "-o", str(out), "--workers", "2"]
+    assert main(args) == 0
+    assert f"ground-truth {COPIES + len(REVIEWED)}" in capsys.readouterr().out
 
 
 def test_agreement_counts_add_up(schemas: SchemaSet) -> None:
