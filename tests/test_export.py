@@ -122,7 +122,7 @@ def test_skip_invalid_leaves_the_repeat_out(tmp_path: Path, schemas: SchemaSet) 
     assert problem.code == "duplicate-document"
     one = ExportRun(export, schemas, skip_invalid=True, workers=1).write(tmp_path / "one")
     tasks = (c.task for c in iter_tasks(export, schemas))
-    typed = ExportRun(tasks, schemas, skip_invalid=True).write(tmp_path / "typed")
+    typed = ExportRun(tasks, schemas, skip_invalid=True, workers=2).write(tmp_path / "typed")
     assert one.duplicates == typed.duplicates == summary.duplicates
     assert _files(tmp_path / "gold") == _files(tmp_path / "one") == _files(tmp_path / "typed")
 

@@ -48,7 +48,9 @@ Source = Path | str | Iterable[Task]
 class ExportRun:
     """One export: its source, its options, and the problems met on the way.
 
-    ``source`` is a Label Studio export file (a path), or typed tasks. ``review`` is the
+    ``source`` is a Label Studio export file (a path), or typed tasks (an iterable, read
+    once: give a list to write more than once; they go to workers only when ``workers``
+    asks for them, since they must be pickled there). ``review`` is the
     export of a review project (see :mod:`annotate.labelstudio.review`): its latest
     submission on a document becomes that document's ground truth. ``annotators`` names
     the export's user ids (default: the manifest ``annotate pull`` wrote beside it).
@@ -79,7 +81,8 @@ class ExportRun:
         job = self._job(self._verdicts())
         redo: ExportWorker | None = None  # made when a batch repeats a document
         seen: dict[str, int] = {}
-        for batch, (outcomes, part) in ordered_map(ExportWorker, job, self._batches(), self._n()):
+        done = ordered_map(ExportWorker, job, self._batches(), self._worker_count())
+        for batch, (outcomes, part) in done:
             if _repeats(outcomes, seen):
                 redo = redo or ExportWorker(*job)
                 outcomes, part = redo.redo(batch, seen)
@@ -134,8 +137,7 @@ class ExportRun:
             return _task_batches(iter(self.source), BATCH_TASKS)
         return export_batches(path, BATCH_BYTES)
 
-    def _n(self) -> int:
-        """The number of workers."""
+    def _worker_count(self) -> int:
         if self.workers is not None:
             return self.workers
         path = self._path()
