@@ -30,7 +30,6 @@ from annotate.gold.agreement import agreement
 from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import annotator_name, iter_tasks
-from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, push
 from annotate.labelstudio.server import LocalServer
@@ -114,7 +113,7 @@ def main() -> int:
     if not validation.ok:
         print("the recorded annotations are invalid: fix annotations/ first", file=sys.stderr)
         return 1
-    tasks = [c.task for c in iter_tasks(export, schemas, load_annotators(export))]
+    tasks = [c.task for c in iter_tasks(export, schemas)]
     agree = agreement(tasks, schemas)
     gold = [a.gold for a in adjudicate_all(tasks, schemas) if a.gold is not None]
 

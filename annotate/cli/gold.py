@@ -17,14 +17,13 @@ from annotate.schema import SchemaSet
 
 def agreement(args: argparse.Namespace) -> int:
     from annotate.labelstudio.convert import iter_tasks
-    from annotate.labelstudio.manifest import load_annotators
 
     schemas = SchemaSet()
     accumulator = AgreementAccumulator(schemas)
     problems = 0
     advance, close = progress_bar("agreement")
     try:
-        for converted in iter_tasks(args.export, schemas, load_annotators(args.export)):
+        for converted in iter_tasks(args.export, schemas):
             problems += len(converted.problems)
             accumulator.add(converted.task)
             advance(1)

@@ -6,14 +6,13 @@ import argparse
 
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.convert import iter_tasks
-from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.review import send_for_review
 from annotate.schema import SchemaSet
 
 
 def adjudicate(args: argparse.Namespace) -> int:
     schemas = SchemaSet()
-    tasks = [c.task for c in iter_tasks(args.export, schemas, load_annotators(args.export))]
+    tasks = [c.task for c in iter_tasks(args.export, schemas)]
     client = Client(resolve_connection(args.url))
     report = send_for_review(client, tasks, args.project, schemas)
     if not report.documents:

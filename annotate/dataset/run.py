@@ -108,7 +108,7 @@ class ExportRun:
         return review_verdicts(self._checked(self.review))
 
     def _checked(self, path: Path | str) -> Iterator[Task]:
-        for converted in iter_tasks(path, self.schemas, load_annotators(path)):
+        for converted in iter_tasks(path, self.schemas):
             self.problems += converted.problems
             yield converted.task
 
@@ -131,11 +131,9 @@ class ExportRun:
         return {} if path is None else load_annotators(path)
 
     def _batches(self) -> Iterator[Batch]:
-        path = self._path()
-        if path is None:
-            assert not isinstance(self.source, str | os.PathLike)
-            return _task_batches(iter(self.source), BATCH_TASKS)
-        return export_batches(path, BATCH_BYTES)
+        if isinstance(self.source, str | os.PathLike):
+            return export_batches(Path(self.source), BATCH_BYTES)
+        return _task_batches(iter(self.source), BATCH_TASKS)
 
     def _worker_count(self) -> int:
         if self.workers is not None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from annotate.atomic import atomic_write_text
 from annotate.labelstudio.convert import Converted, RawAnnotation, iter_tasks
-from annotate.labelstudio.manifest import load_annotators
 from annotate.problems import Problem
 from annotate.schema import SchemaSet
 
@@ -103,7 +102,7 @@ def validate_export(
     """Check every task and annotation of an export; collect every problem."""
     schemas = schemas or SchemaSet()
     report = ValidationReport()
-    for converted in iter_tasks(path, schemas, annotators or load_annotators(path)):
+    for converted in iter_tasks(path, schemas, annotators):
         report.tasks += 1
         report.valid += len(converted.task.submissions)
         report.cancelled += converted.task.cancelled

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.labelstudio.exportfile import ExportBatch, Segment, decode_task, task_segments
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
 from annotate.records import (
@@ -77,10 +78,15 @@ class Converted:
 def iter_tasks(
     path: Path | str, schemas: SchemaSet, annotators: Mapping[int, str] | None = None
 ) -> Iterator[Converted]:
-    """Every task of an export, converted, in file order; duplicate document ids are reported."""
+    """Every task of an export, converted, in file order; duplicate document ids are reported.
+
+    ``annotators`` names Label Studio's user ids; by default, the manifest ``annotate
+    pull`` wrote beside the export does (:func:`annotate.labelstudio.manifest.load_annotators`).
+    """
+    names = load_annotators(path) if annotators is None else annotators
     seen: dict[str, int] = {}
     for segment in task_segments(path):
-        yield _convert_segment(segment, path, schemas, annotators or {}, seen)
+        yield _convert_segment(segment, path, schemas, names, seen)
 
 
 def convert_batch(
