@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import annotate.dataset.run
 from annotate.cli import main
@@ -22,6 +24,7 @@ from annotate.errors import InvalidInputError
 from annotate.gold.agreement import AgreementAccumulator
 from annotate.gold.review import apply_review
 from annotate.labelstudio.convert import iter_tasks
+from annotate.records import Annotation, Document, Entity, Submission, Task
 from annotate.schema import SchemaSet
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dataset" / "export.json"
@@ -182,6 +185,42 @@ def test_cli_export_with_review_and_workers(
     args = ["export", str(export), "--review", str(review), "-o", str(out), "--workers", "2"]
     assert main(args) == 0
     assert f"ground-truth {COPIES + len(REVIEWED)}" in capsys.readouterr().out
+
+
+def _task(task_id: int, doc: int) -> Task:
+    document = Document(f"doc-{doc}", "Putin spoke.", "Wire", "2017-11-21", "en")
+    layers = Annotation(document, (Entity("e1", 0, 5, "Putin", "PERSON"),))
+    return Task(task_id, document, (Submission(task_id, "user 1", False, layers),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(st.integers(0, 6), max_size=30), size=st.integers(1, 7))
+def test_the_first_task_of_a_document_wins_however_the_tasks_are_batched(
+    schemas: SchemaSet, docs: list[int], size: int
+) -> None:
+    """The engine checks document ids after the workers, redoing a batch that repeats one;
+    that gives what the rule says, task by task: the first task of a document is kept,
+    every later one is a duplicate naming it."""
+    tasks = [_task(i, doc) for i, doc in enumerate(docs, 1)]
+    first: dict[str, int] = {}
+    kept, duplicates, problems = set(), [], []
+    for task in tasks:
+        doc_id = task.document.id
+        if doc_id in first:
+            duplicates.append((task.task_id, doc_id))
+            problems.append((task.task_id, f"duplicate document id (also task {first[doc_id]})"))
+        else:
+            first[doc_id] = task.task_id
+            kept.add(doc_id)
+    run = ExportRun(tasks, schemas, skip_invalid=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(annotate.dataset.run, "BATCH_TASKS", size)
+        parts = list(run.parts())
+    assert {i for p in parts for i in p.ids} == kept
+    assert sum(len(p.ids) for p in parts) == len(kept)
+    assert [d for p in parts for d in p.counts.duplicates] == duplicates
+    assert [(p.where.task_id, p.message) for p in run.problems] == problems
+    assert sum(p.counts.tasks for p in parts) == len(tasks)
 
 
 def test_agreement_counts_add_up(schemas: SchemaSet) -> None:
