@@ -13,6 +13,7 @@ from annotate.errors import ExportFileError
 from annotate.labelstudio.exportfile import (
     Segment,
     decode_task,
+    export_batches,
     item_ends,
     read_export,
     task_segments,
@@ -49,6 +50,22 @@ def test_segments_decode_to_what_json_reads(seed: int, tmp_path: Path) -> None:
         segments = list(task_segments(path, chunk))
         assert [s.number for s in segments] == list(range(len(tasks)))
         assert [decode_task(s, path) for s in segments] == tasks
+
+
+@pytest.mark.parametrize("size", [1, 40, 200, 1 << 20])
+def test_batches_are_the_segments_cut_by_size_whatever_the_chunk(size: int, tmp_path: Path) -> None:
+    rnd = random.Random(size)
+    tasks = [{"id": i, "data": {"text": _string(rnd)}, "x": _value(rnd)} for i in range(20)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    segments = list(task_segments(path))
+    for chunk in (7, 1 << 20):
+        batches = list(export_batches(path, size, chunk))
+        assert [s for b in batches for s in b.segments] == segments
+        assert sum(len(b) for b in batches) == len(tasks)
+        sizes = [sum(len(s.raw) for s in b.segments) for b in batches]
+        assert all(n >= size for n in sizes[:-1])  # each batch but the last reaches size
+        assert all(n - len(b.segments[-1].raw) < size for n, b in zip(sizes, batches, strict=True))
 
 
 def test_item_ends_skips_brackets_in_strings_and_escaped_quotes() -> None:
