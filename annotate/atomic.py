@@ -45,7 +45,8 @@ def _stale_pattern(path: Path) -> re.Pattern[str]:
 
 
 def running(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie (on Linux)."""
+    """Whether process ``pid`` runs: it exists and, on Linux, is not a zombie (a killed
+    process whose parent does not reap it)."""
     if pid == os.getpid():
         return True
     try:
@@ -59,7 +60,7 @@ def running(pid: int) -> bool:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             return False
-        return stat.rpartition(")")[2].split()[:1] != ["Z"]
+        return stat.rpartition(")")[2].split()[:1] not in (["Z"], ["X"])  # zombie, dead
     return True
 
 
