@@ -15,6 +15,7 @@ if _typing.TYPE_CHECKING:
         AnnotateError,
         ConfigChangeError,
         CorpusError,
+        EmptyDatasetError,
         ExportFileError,
         ExtractorError,
         InvalidInputError,
@@ -23,6 +24,7 @@ if _typing.TYPE_CHECKING:
         PredictionsError,
         SchemaError,
         ServerError,
+        UsageError,
     )
     from annotate.gold.validate import ValidationReport, validate_export
     from annotate.labelstudio.config import labeling_config
@@ -42,6 +44,7 @@ __all__ = [
     "ConfigChangeError",
     "CorpusError",
     "Document",
+    "EmptyDatasetError",
     "Entity",
     "Event",
     "ExportFileError",
@@ -58,6 +61,7 @@ __all__ = [
     "ServerError",
     "Submission",
     "Task",
+    "UsageError",
     "ValidationReport",
     "document_features",
     "export_dataset",

@@ -1,15 +1,16 @@
 """Atomic writes: build beside the target, then rename, so a reader never sees half a file.
 
-Temporaries are named ``.NAME.PID.XXXXXXXX.tmp`` beside the target ``NAME`` (a folder being
-replaced is moved to ``.NAME.PID.XXXXXXXX.old.tmp`` for the instant of the swap), so a run
+Temporaries are named ``.NAME.PID.XXXXXXXX.tmp`` beside the target ``NAME``, so a run
 killed outright (SIGKILL, a power cut) leaves something recognisable: the next write to the
-same target removes the temporaries whose process no longer runs. Should the killed run
-have died between moving the old folder aside and renaming the new one into place, the old
-one is put back.
+same target removes the temporaries whose process no longer runs. A folder replaces another
+in one step on Linux (``renameat2`` exchange); elsewhere the old one is moved aside to
+``.NAME.PID.XXXXXXXX.old.tmp`` for the instant of the swap, and should the run die right
+then, the next write puts it back.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -153,10 +154,31 @@ def atomic_directory(path: Path | str) -> Iterator[Path]:
 
 
 def _swap(new: Path, path: Path) -> None:
+    """Put folder ``new`` in the place of ``path``; what was there ends up at ``new``."""
     if not os.path.lexists(path):
         os.replace(new, path)
         return
+    if _exchange(new, path):
+        return
     old = new.with_name(new.name.removesuffix(_SUFFIX) + _OLD + _SUFFIX)
-    os.replace(path, old)
-    os.replace(new, path)
-    shutil.rmtree(old, ignore_errors=True)
+    os.replace(path, old)  # from here to the next line, a killed run leaves no path: see
+    os.replace(new, path)  # remove_stale, which puts the old folder back
+    os.replace(old, new)
+
+
+_AT_FDCWD = -100  # from <fcntl.h>
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); False where that is not possible."""
+    if sys.platform != "linux":
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it
+        return False
+    done: int = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    return done == 0

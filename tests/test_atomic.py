@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import annotate.atomic
 from annotate.atomic import atomic_directory, atomic_write_text, remove_stale, running
 
 
@@ -90,4 +91,19 @@ def test_relative_and_current_folder_targets(
         assert tmp.parent == tmp_path
         (tmp / "README.md").write_text("new")
     assert (target / "README.md").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold"]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
+def test_a_folder_replaces_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:  # as where renameat2 is missing (not Linux, an old C library)
+        monkeypatch.setattr(annotate.atomic, "_exchange", lambda a, b: False)
+    target = tmp_path / "gold"
+    target.mkdir()
+    (target / "old.txt").write_text("before")
+    with atomic_directory(target) as tmp:
+        (tmp / "new.txt").write_text("after")
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold"]
