@@ -56,8 +56,10 @@ def _env() -> dict[str, str]:
 
 
 def _interruptible() -> None:
-    """In the child before exec: Ctrl-C raises, even if this test run ignores SIGINT."""
+    """In the child before exec: the signals act, even if this test run ignores them (as a
+    shell's background job ignores SIGINT)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _files(directory: Path) -> dict[str, bytes]:

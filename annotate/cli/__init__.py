@@ -228,8 +228,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
-    """While running a command, SIGTERM interrupts it like SIGINT (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
+    """While running a command, SIGTERM interrupts it like SIGINT (from the main thread, and
+    unless the caller made this process ignore SIGTERM)."""
+    ignored = signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    if ignored or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _terminate)

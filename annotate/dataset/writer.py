@@ -322,7 +322,7 @@ def write_dataset(
     ratios = dict(options.splits) if options.splits is not None else None
     if ratios is not None:
         check_splits(ratios)
-    _check_target(output, force)
+    _check_target(output)
     counts = Counts()
     agreement = AgreementAccumulator(schemas)
     unchanged = False
@@ -385,7 +385,7 @@ _DATASET_FILE = re.compile(
 )
 
 
-def _check_target(output: Path, force: bool) -> None:
+def _check_target(output: Path) -> None:
     """Fail early unless the target is missing, empty, or a dataset this tool wrote: a
     folder holding anything else is never replaced, whatever ``force`` says."""
     if os.path.lexists(output) and not output.is_dir():
