@@ -190,3 +190,33 @@ def test_an_interrupted_export_leaves_nothing_behind(
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold"]
     assert _files(out) == reference
+
+
+WATCHED = (  # a process that only watches its parent, without the kernel's help
+    "import os; from annotate.dataset.parallel import _watch; "
+    "parent = os.getppid(); print('ready', flush=True); _watch(parent)"
+)
+
+
+def test_the_watchdog_ends_a_worker_whose_parent_died() -> None:
+    """Where the kernel cannot be asked to (not Linux), a worker notices by itself."""
+    parent_code = (
+        "import subprocess, sys, time; "
+        f"child = subprocess.Popen([sys.executable, '-c', {WATCHED!r}]); "
+        "print(child.pid, flush=True); time.sleep(120)"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True, env=_env()
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        assert parent.stdout.readline() == "ready\n"
+        assert running(child)
+        parent.kill()
+        parent.wait()
+        assert _wait_until(lambda: not running(child), 10), "the orphan kept running"
+    finally:
+        parent.stdout.close()
+        if running(child):
+            os.kill(child, signal.SIGKILL)
