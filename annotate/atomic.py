@@ -48,7 +48,7 @@ def _stale_pattern(path: Path) -> re.Pattern[str]:
 def running(pid: int) -> bool:
     """Whether process ``pid`` runs: it exists and, on Linux, is not a zombie (a killed
     process whose parent does not reap it)."""
-    if pid == os.getpid():
+    if pid == os.getpid() or sys.platform == "win32":  # there, os.kill would end it
         return True
     try:
         os.kill(pid, 0)

@@ -57,14 +57,18 @@ def default_workers(size: int, worth_it: int) -> int:
 
 
 _work: Callable[[Any], Any] | None = None  # in a worker: what make(*args) returned
+_failure: Exception | None = None  # in a worker: what make(*args) raised
 
 
 def _start(make: Callable[..., Callable[[Any], Any]], args: tuple[Any, ...], parent: int) -> None:
-    global _work
+    global _work, _failure
     _die_with(parent)
     _detach_streams()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _work = make(*args)
+    try:
+        _work = make(*args)
+    except Exception as exc:  # stderr is gone: reported through the pool, with the first item
+        _failure = exc
 
 
 def _die_with(parent: int) -> None:
@@ -96,6 +100,8 @@ def _detach_streams() -> None:
 
 
 def _run(item: Any) -> Any:
+    if _failure is not None:
+        raise _failure
     assert _work is not None, "worker used before it was started"
     return _work(item)
 
@@ -110,9 +116,10 @@ def ordered_map(
 
     Each of ``workers`` processes calls ``make(*args)`` once, so ``make`` (a module-level
     function or class) and ``args`` must pickle, but ``fn`` need not. An exception raised
-    by ``fn`` is raised here, for the item that caused it, and the remaining work is
-    cancelled; a worker that dies (killed by the system) raises AnnotateError. With
-    ``workers`` below 2, ``fn`` runs in this process.
+    by ``fn`` is raised here, for the item that caused it (one raised by ``make`` in a
+    worker, for the first item that worker takes), and the remaining work is cancelled; a
+    worker that dies (killed by the system) raises AnnotateError. With ``workers`` below 2,
+    ``fn`` runs in this process.
     """
     if workers < 2:
         fn = make(*args)
