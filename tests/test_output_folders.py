@@ -63,16 +63,23 @@ def test_a_folder_of_other_files_is_never_replaced(
 
 
 @pytest.mark.parametrize(
-    "export", ["export-empty.json", "export-no-annotations.json"], ids=["no-task", "all-left-out"]
+    ("export", "why"),
+    [
+        pytest.param("export-empty.json", "the export has no task", id="no-task"),
+        pytest.param(
+            "export-no-annotations.json",
+            "all 4 task(s) were left out (no submissions)",
+            id="all-left-out",
+        ),
+    ],
 )
 def test_an_export_without_documents_is_refused(
-    export: str, tmp_path: Path, cli: Cli, capsys: pytest.CaptureFixture[str]
+    export: str, why: str, tmp_path: Path, cli: Cli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "gold"
     assert cli(["export", str(FIXTURES / export), "-o", str(out)]) == 1
     assert (
-        "annotate export: no document to write: the export has no task, or every task was "
-        "left out (no annotation, or only invalid ones); a dataset of no document cannot be "
+        f"annotate export: no document to write: {why}; a dataset of no document cannot be "
         "loaded, so nothing was written"
     ) in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

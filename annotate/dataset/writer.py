@@ -257,17 +257,10 @@ class _DatasetWriter:
             self.writers[TOKENS].add(split, part.tokens.take(indices))
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
-        """Finish the parquet files and write the marker; EmptyDatasetError when no
-        document was written."""
+        """Finish the parquet files and write the marker."""
         if not self.writers:
             self._release(self.ratios or SMALL_SPLITS)
         stats = {name: writer.close() for name, writer in self.writers.items()}
-        if not any(st.examples for st in stats[DOCUMENTS].values()):
-            raise EmptyDatasetError(
-                "no document to write: the export has no task, or every task was left out "
-                "(no annotation, or only invalid ones); a dataset of no document cannot be "
-                "loaded, so nothing was written"
-            )
         marker = json.dumps(MARKER_DATA, indent=2, sort_keys=True) + "\n"
         (self.directory / MARKER).write_text(marker, encoding="utf-8", newline="")
         return stats
@@ -334,6 +327,7 @@ def write_dataset(
                 agreement.counts.merge(part.agreement)
                 writer.add(part)
             stats = writer.close()
+            _check_not_empty(stats, counts)
             report = agreement.report()
             facts = _facts(schemas, writer.features, stats, counts, report)
             text = render_card(facts, options.card)
@@ -374,6 +368,22 @@ def _facts(
         left_out=len(counts.left_out),
         disagreements=counts.disagreements,
         agreement=agreement,
+    )
+
+
+def _check_not_empty(stats: dict[str, dict[str, SplitStats]], counts: Counts) -> None:
+    """A dataset of no document cannot be loaded: EmptyDatasetError, saying why it is empty."""
+    if any(st.examples for st in stats[DOCUMENTS].values()):
+        return
+    if not counts.tasks:
+        why = "the export has no task"
+    else:
+        reasons = {reason for _, reason in counts.left_out}
+        reasons |= {"duplicate document id"} if counts.duplicates else set()
+        why = f"all {counts.tasks} task(s) were left out ({'; '.join(sorted(reasons))})"
+    raise EmptyDatasetError(
+        f"no document to write: {why}; a dataset of no document cannot be loaded, "
+        "so nothing was written"
     )
 
 
