@@ -16,6 +16,7 @@ if _typing.TYPE_CHECKING:
         AnnotateError,
         ConfigChangeError,
         CorpusError,
+        EmptyDatasetError,
         ExportFileError,
         ExtractorError,
         InvalidInputError,
@@ -24,6 +25,7 @@ if _typing.TYPE_CHECKING:
         PredictionsError,
         SchemaError,
         ServerError,
+        UsageError,
     )
     from annotate.gold.validate import ValidationReport, validate_export
     from annotate.labelstudio.config import labeling_config
@@ -43,6 +45,7 @@ __all__ = [
     "ConfigChangeError",
     "CorpusError",
     "Document",
+    "EmptyDatasetError",
     "Entity",
     "Event",
     "ExportFileError",
@@ -59,6 +62,7 @@ __all__ = [
     "ServerError",
     "Submission",
     "Task",
+    "UsageError",
     "ValidationReport",
     "document_features",
     "export_dataset",

@@ -7,12 +7,16 @@ Every error the library raises on purpose is an :class:`AnnotateError`::
     ├── InvalidInputError    an input file breaks its format (carries every Problem found)
     │   ├── CorpusError      a corpus folder or JSONL
     │   ├── PredictionsError a predictions JSONL
-    │   └── ExportFileError  a Label Studio export that is truncated or not JSON
+    │   ├── ExportFileError  a Label Studio export that is truncated or not JSON
+    │   └── EmptyDatasetError an export that gives no document to write
     ├── LabelStudioError     talking to a Label Studio server failed (URL named, token never)
     │   └── ServerError      the local embedded server could not be started or stopped
     ├── ConfigChangeError    a push would orphan annotations already made
     ├── ExtractorError       an extractor given as MODULE:FUNCTION cannot be loaded or fails
-    └── OutputExistsError    an export would overwrite a different dataset without --force
+    ├── OutputExistsError    an export would overwrite a different dataset without --force,
+    │                        or a folder this tool did not write (never replaced)
+    └── UsageError           an argument cannot be used (bad split ratios, a split the
+                             dataset lacks)
 
 Each class carries the exit code the command line uses for it: 1 for invalid data,
 2 for usage and connection problems.
@@ -61,6 +65,11 @@ class ExportFileError(InvalidInputError):
     """A Label Studio export file is truncated, not JSON, or not an export."""
 
 
+class EmptyDatasetError(InvalidInputError):
+    """An export has no task, or leaves every task out: a dataset of no document cannot be
+    loaded, so none is written."""
+
+
 class LabelStudioError(AnnotateError):
     """A request to Label Studio failed; the message names the URL, never the token."""
 
@@ -78,4 +87,10 @@ class ExtractorError(AnnotateError):
 
 
 class OutputExistsError(AnnotateError):
-    """The output exists and holds something else; pass force to replace it."""
+    """The output exists and holds something else: a different dataset of this tool (pass
+    force to replace it), or anything this tool did not write (never replaced)."""
+
+
+class UsageError(AnnotateError):
+    """An argument cannot be used: split ratios that are not NAME=RATIO summing to 1, a split
+    the dataset does not have."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from annotate.cli import main
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.server import Credentials, LocalServer
 from annotate.schema import SchemaSet, default_schema_dir
@@ -65,6 +66,20 @@ def ls_env(label_studio: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveSer
 @pytest.fixture(scope="session")
 def schemas() -> SchemaSet:
     return SchemaSet()
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse rejected an argument
+        return exc.code if isinstance(exc.code, int) else 2
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[[list[str]], int]:
+    """Runs the command line in this process; the exit code a shell would see, argparse's
+    usage errors (exit 2) included."""
+    return _exit_code
 
 
 @pytest.fixture

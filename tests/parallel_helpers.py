@@ -28,3 +28,8 @@ class Squarer:
 
 def squarer(fail_on: int = -1, die_on: int = -1) -> Callable[[int], tuple[int, int]]:
     return Squarer(fail_on, die_on)
+
+
+def unstartable(message: str) -> Callable[[int], tuple[int, int]]:
+    """A worker whose start fails."""
+    raise ValueError(message)

@@ -301,7 +301,7 @@ def test_cli_reports_invalid_predictions(
     [
         pytest.param(
             ["--predictions", "no-such.jsonl"],
-            "--predictions no-such.jsonl: no such file",
+            "argument --predictions: no such file: no-such.jsonl",
             id="no-file",
         ),
         pytest.param(
@@ -313,13 +313,18 @@ def test_cli_reports_invalid_predictions(
     ],
 )
 def test_cli_usage_errors(
-    gold_dir: Path, arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    gold_dir: Path,
+    arguments: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    cli: Callable[[list[str]], int],
 ) -> None:
-    code = main(["bench", "--gold", str(gold_dir), *arguments])
+    assert cli(["bench", "--gold", str(gold_dir), *arguments]) == 2
     assert message in capsys.readouterr().err
-    assert code == (1 if "split" in message else 2)
 
 
-def test_cli_missing_gold_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "--gold", str(tmp_path / "nothing"), "--extractor", "x:f"]) == 2
-    assert "no such dataset folder" in capsys.readouterr().err
+def test_cli_missing_gold_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cli: Callable[[list[str]], int]
+) -> None:
+    assert cli(["bench", "--gold", str(tmp_path / "nothing"), "--extractor", "x:f"]) == 2
+    assert f"argument --gold: no such folder: {tmp_path / 'nothing'}" in capsys.readouterr().err

@@ -12,7 +12,7 @@ export-unknown-label.json: the same, with task 3's first entity labelled PERSONA
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import datasets
@@ -23,8 +23,8 @@ from annotate.cli import main
 from annotate.dataset.card import CardOptions
 from annotate.dataset.run import export_dataset
 from annotate.dataset.tokens import tokenize
-from annotate.dataset.writer import ExportOptions, read_gold, split_of
-from annotate.errors import InvalidInputError, OutputExistsError
+from annotate.dataset.writer import MARKER, ExportOptions, read_gold, split_of
+from annotate.errors import InvalidInputError, OutputExistsError, UsageError
 from annotate.gold.adjudicate import adjudicate
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Annotation, Document, Entity, Submission, Task
@@ -118,7 +118,7 @@ def test_read_gold_round_trip(
     out = tmp_path / "gold"
     export_dataset(tasks, out, schemas)
     assert read_gold(out) == gold
-    with pytest.raises(InvalidInputError, match=r"no split 'train'.*splits: test"):
+    with pytest.raises(UsageError, match=r"no split 'train'.*splits: test"):
         read_gold(out, "train")
 
 
@@ -130,6 +130,7 @@ def test_second_export_is_byte_identical(
     export_dataset(tasks, second, schemas)
     files = _files(first)
     assert set(files) == {
+        ".annotate-dataset",
         "README.md",
         "documents/test-00000-of-00001.parquet",
         "tokens/test-00000-of-00001.parquet",
@@ -164,24 +165,61 @@ def test_different_dataset_needs_force(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold"]
 
 
+def _dataset_plus_notes(out: Path, tasks: list[Task], schemas: SchemaSet) -> None:
+    export_dataset(tasks, out, schemas)
+    (out / "notes.txt").write_text("mine")
+
+
+def _dataset_without_marker(out: Path, tasks: list[Task], schemas: SchemaSet) -> None:
+    export_dataset(tasks, out, schemas)
+    (out / MARKER).unlink()
+
+
+def _folder_of_other_files(out: Path, tasks: list[Task], schemas: SchemaSet) -> None:
+    (out / "sub").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "sub/c.txt", "d.txt"):
+        (out / name).write_text("mine")
+
+
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        pytest.param(lambda p: p.write_text("x"), "is a file", id="a-file"),
+        pytest.param(lambda out, *_: out.write_text("x"), "is a file", id="a-file"),
         pytest.param(
-            lambda p: (p.mkdir(), (p / "notes.txt").write_text("mine")),
-            "holds files but no dataset card",
+            _folder_of_other_files,
+            r"holds files this tool did not write \(a.txt, b.txt, d.txt and 1 more\); "
+            "it is never replaced, even with --force: choose another folder, or empty this one",
             id="folder-of-other-files",
+        ),
+        pytest.param(
+            _dataset_plus_notes,
+            r"holds files this tool did not write \(notes.txt\); it is never replaced",
+            id="dataset-and-other-files",
+        ),
+        pytest.param(
+            _dataset_without_marker,
+            r"is not a dataset written by annotate \(no .annotate-dataset marker\); "
+            "it is never replaced, even with --force",
+            id="no-marker",
         ),
     ],
 )
-def test_refuses_what_is_not_a_dataset(
-    tasks: list[Task], schemas: SchemaSet, tmp_path: Path, make: object, match: str
+@pytest.mark.parametrize("force", [False, True])
+def test_refuses_what_is_not_a_dataset_of_this_tool(
+    tasks: list[Task],
+    schemas: SchemaSet,
+    tmp_path: Path,
+    make: Callable[[Path, list[Task], SchemaSet], object],
+    match: str,
+    force: bool,
 ) -> None:
     out = tmp_path / "gold"
-    make(out)  # type: ignore[operator]
+    make(out, tasks[:1], schemas)
+    before = _files(out) if out.is_dir() else {}
     with pytest.raises(OutputExistsError, match=match):
-        export_dataset(tasks, out, schemas)
+        export_dataset(tasks, out, schemas, force=force)
+    assert (_files(out) if out.is_dir() else {}) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold"]
 
 
 def test_error_while_streaming_writes_nothing(

@@ -51,3 +51,10 @@ def test_a_worker_that_dies_is_a_clear_error(squarer: Make) -> None:
 def test_default_workers() -> None:
     assert default_workers(10, 100) == 1
     assert default_workers(100, 100) == min(available_cpus(), 8)
+
+
+def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    make: Make = importlib.import_module("parallel_helpers").unstartable
+    with pytest.raises(ValueError, match="no schemas in /nowhere"):
+        list(ordered_map(make, ("no schemas in /nowhere",), range(5), 2))

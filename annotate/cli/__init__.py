@@ -1,21 +1,28 @@
 """The ``annotate`` command line: a thin shell over the library.
 
 Each command parses its arguments, calls one library function that returns data, prints
-it and sets the exit code: 0 ok, 1 invalid data found, 2 usage or connection error.
+it and sets the exit code: 0 ok, 1 invalid data found, 2 usage or connection error, 130
+when interrupted by Ctrl-C (SIGINT) and 143 when asked to stop (SIGTERM); an interrupted
+command cleans up as it unwinds, so running it again is safe.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from annotate.cli.output import layer_names
 from annotate.errors import AnnotateError
 
 Handler = Callable[[argparse.Namespace], int]
+USAGE = 2  # the exit code of usage and connection errors
 LAYER_HELP = "comma-separated layers (default: all): entities,claims,event_dates"
 
 
@@ -40,6 +47,34 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return value
+
+
+def _input_file(text: str) -> Path:
+    """An argparse type: a file that exists (a missing one is a usage error, exit 2)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, expected a file")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    return path
+
+
+def _input_folder(text: str) -> Path:
+    """An argparse type: a folder that exists."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text} is a file, expected a folder" if path.exists() else f"no such folder: {text}"
+        )
+    return path
+
+
+def _input_path(text: str) -> Path:
+    """An argparse type: a file or folder that exists."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {text}")
+    return path
 
 
 def _lazy(module: str, name: str) -> Handler:
@@ -98,11 +133,13 @@ def _setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("push", help="push a corpus to a Label Studio project")
-    p.add_argument("corpus", type=Path, help="corpus folder (with manifest.jsonl) or JSONL")
+    p.add_argument("corpus", type=_input_path, help="corpus folder (with manifest.jsonl) or JSONL")
     p.add_argument("--project", required=True, help="project title (created if missing)")
     p.add_argument("--layers", help=LAYER_HELP)
-    p.add_argument("--predictions", type=Path, help="predictions JSONL to show as pre-annotations")
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument(
+        "--predictions", type=_input_file, help="predictions JSONL to show as pre-annotations"
+    )
+    p.add_argument("--batch-size", type=_positive, default=500)
     _connection_args(p)
     p.set_defaults(handler=_push)
 
@@ -113,13 +150,13 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     p.set_defaults(handler=_pull)
 
     p = sub.add_parser("validate", help="validate a pulled export")
-    p.add_argument("export", type=Path)
+    p.add_argument("export", type=_input_file)
     p.add_argument("--quarantine", type=Path, help="where to keep invalid annotations")
     _format_arg(p)
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("adjudicate", help="send disagreeing tasks back for review")
-    p.add_argument("export", type=Path)
+    p.add_argument("export", type=_input_file)
     p.add_argument("--project", required=True, help="review project to send the tasks to")
     _connection_args(p)
     p.set_defaults(handler=_adjudicate)
@@ -127,17 +164,19 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
 
 def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("agreement", help="inter-annotator agreement of an export")
-    p.add_argument("export", type=Path)
+    p.add_argument("export", type=_input_file)
     p.add_argument("--report", type=Path, help="also write a Markdown report with a chart")
     _format_arg(p)
     p.set_defaults(handler=_agreement)
 
     p = sub.add_parser("export", help="write the gold Hugging Face dataset")
-    p.add_argument("export", type=Path)
+    p.add_argument("export", type=_input_file)
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--adjudication", choices=["ground-truth", "majority"], default="majority")
     p.add_argument(
-        "--review", type=Path, help="pulled review project: its submissions become the ground truth"
+        "--review",
+        type=_input_file,
+        help="pulled review project: its submissions become the ground truth",
     )
     p.add_argument(
         "--splits",
@@ -145,7 +184,7 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="e.g. train=0.8,test=0.2 (default: test only "
         "under 50 documents, else train=0.8,validation=0.1,test=0.1)",
     )
-    p.add_argument("--leaderboard", type=Path, help="leaderboard JSON to render in the card")
+    p.add_argument("--leaderboard", type=_input_file, help="leaderboard JSON to render in the card")
     p.add_argument("--force", action="store_true", help="replace a different existing dataset")
     p.add_argument(
         "--skip-invalid",
@@ -154,7 +193,7 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     p.add_argument("--name", default="annotate gold dataset", help="dataset name in the card")
     p.add_argument("--license", default="other", help="license id for the card, e.g. cc-by-4.0")
-    p.add_argument("--card-notes", type=Path, help="Markdown file appended to the card")
+    p.add_argument("--card-notes", type=_input_file, help="Markdown file appended to the card")
     p.add_argument(
         "--workers",
         type=_positive,
@@ -167,9 +206,9 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="score an extractor against a gold dataset")
-    p.add_argument("--gold", type=Path, required=True)
+    p.add_argument("--gold", type=_input_folder, required=True)
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--predictions", type=Path)
+    source.add_argument("--predictions", type=_input_file)
     source.add_argument("--extractor", help="MODULE:FUNCTION taking a Document")
     p.add_argument("--split", default="test")
     p.add_argument("--output", type=Path, help="also write the report to this file")
@@ -178,18 +217,47 @@ def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.set_defaults(handler=_bench)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised wherever the program is, so that it unwinds as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second request must not cut the cleanup
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While running a command, SIGTERM interrupts it like SIGINT (from the main thread, and
+    unless the caller made this process ignore SIGTERM)."""
+    ignored = signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    if ignored or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        with _sigterm_interrupts():
+            return handler(args)
     except AnnotateError as exc:
         print(f"annotate {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"annotate {args.command}: interrupted; re-running is safe", file=sys.stderr)
-        return 130
+        return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"annotate {args.command}: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return USAGE
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from annotate.bench.run import BenchReport, append_leaderboard, gold_version, run_extractor
 from annotate.bench.run import bench as score_run
@@ -20,10 +19,6 @@ USAGE_ERROR = 2
 
 def bench(args: argparse.Namespace) -> int:
     """Exit 0 when scored, 1 when the predictions are invalid, 2 for usage and IO errors."""
-    problem = _missing_input(args)
-    if problem:
-        print(f"annotate bench: {problem}", file=sys.stderr)
-        return USAGE_ERROR
     from annotate.dataset.writer import read_gold
 
     gold = read_gold(args.gold, args.split)
@@ -43,14 +38,6 @@ def bench(args: argparse.Namespace) -> int:
         print(f"annotate bench: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
         return USAGE_ERROR
     return 0
-
-
-def _missing_input(args: argparse.Namespace) -> str | None:
-    if not Path(args.gold).is_dir():
-        return f"--gold {args.gold}: no such dataset folder"
-    if args.predictions is not None and not Path(args.predictions).is_file():
-        return f"--predictions {args.predictions}: no such file"
-    return None
 
 
 def _predictions(args: argparse.Namespace, documents: dict[str, Document]) -> list[Prediction]:

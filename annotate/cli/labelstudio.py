@@ -59,10 +59,15 @@ def pull(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
+    """Exit 0 when the export is valid, 1 when not. The quarantine file holds the invalid
+    annotations of this run: written when there are some, removed when there are none."""
     report = validate_export(args.export)
     quarantine = args.quarantine or quarantine_path(args.export)
+    stale = not report.rejected and quarantine.is_file()
     if report.rejected:
         write_quarantine(quarantine, report)
+    elif stale:
+        quarantine.unlink()
     if args.format == "json":
         data = report.to_dict()
         data["quarantine"] = str(quarantine) if report.rejected else None
@@ -71,4 +76,6 @@ def validate(args: argparse.Namespace) -> int:
         print(report.to_text(), end="")
         if report.rejected:
             print(f"{len(report.rejected)} invalid annotation(s) kept aside in {quarantine}")
+        elif stale:
+            print(f"removed {quarantine}: it held the invalid annotations of an earlier run")
     return 0 if report.ok else 1

@@ -3,6 +3,7 @@
 Layout (``datasets.load_dataset(DIR)`` reads it offline)::
 
     DIR/README.md                               card: YAML (configs, dataset_info) + prose
+    DIR/.annotate-dataset                       marker: this folder was written by annotate
     DIR/documents/<split>-00000-of-00001.parquet   one row per document (default config)
     DIR/tokens/<split>-00000-of-00001.parquet      tokens, offsets and BIO ner_tags
 
@@ -12,11 +13,17 @@ row groups of ROWS_PER_GROUP, so memory does not grow with the export. Documents
 splits by a hash of their id, so a document keeps its split when the export grows. The
 folder is built beside the target and renamed into place; the same input gives
 byte-identical files, however the batches were built.
+
+An existing folder is replaced only when it holds nothing but a dataset this tool wrote
+(the marker says so), and then only when its content differs and ``force`` is given; any
+other content is never replaced. A dataset of no document is never written (it could not
+be loaded): an export without any usable task is an EmptyDatasetError.
 """
 
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import re
 from collections import defaultdict
@@ -31,7 +38,12 @@ import pyarrow.parquet as pq
 from annotate.atomic import atomic_directory
 from annotate.dataset.build import DEFAULT_SPLITS, Counts, Part, split_of
 from annotate.dataset.card import CardFacts, CardOptions, SplitStats, data_files, render_card
-from annotate.errors import AnnotateError, InvalidInputError, OutputExistsError
+from annotate.errors import (
+    EmptyDatasetError,
+    InvalidInputError,
+    OutputExistsError,
+    UsageError,
+)
 from annotate.gold.adjudicate import Mode
 from annotate.gold.agreement import AgreementAccumulator, AgreementReport
 from annotate.records import Annotation
@@ -43,6 +55,8 @@ if TYPE_CHECKING:  # loaded when a dataset is written or read: datasets is slow 
 DOCUMENTS = "documents"
 TOKENS = "tokens"
 CARD = "README.md"
+MARKER = ".annotate-dataset"
+MARKER_DATA = {"written_by": "annotate", "layout": "annotate gold dataset", "version": 1}
 SMALL_SPLITS: dict[str, float] = {"test": 1.0}
 SMALL = 50  # fewer documents than this: everything is test data
 ROWS_PER_GROUP = 128  # per split: bounds what is buffered (a token row is ~100 kB)
@@ -99,20 +113,20 @@ def parse_splits(spec: str | None) -> dict[str, float] | None:
         try:
             ratios[name.strip()] = float(value)
         except ValueError as exc:
-            raise AnnotateError(f"--splits: {part!r} is not NAME=RATIO, e.g. test=0.2") from exc
+            raise UsageError(f"--splits: {part!r} is not NAME=RATIO, e.g. test=0.2") from exc
     check_splits(ratios)
     return ratios
 
 
 def check_splits(ratios: Mapping[str, float]) -> None:
-    """Split names are words, ratios positive and summing to 1; else AnnotateError."""
+    """Split names are words, ratios positive and summing to 1; else UsageError."""
     bad = [n for n in ratios if not _SPLIT_NAME.match(n)]
     if bad:
-        raise AnnotateError(f"split names must be letters, digits or _: {', '.join(bad)}")
+        raise UsageError(f"split names must be letters, digits or _: {', '.join(bad)}")
     if not ratios or any(r <= 0 for r in ratios.values()):
-        raise AnnotateError(f"split ratios must be positive, found {dict(ratios)}")
+        raise UsageError(f"split ratios must be positive, found {dict(ratios)}")
     if abs(sum(ratios.values()) - 1) > 1e-6:
-        raise AnnotateError(f"split ratios must sum to 1, found {sum(ratios.values()):g}")
+        raise UsageError(f"split ratios must sum to 1, found {sum(ratios.values()):g}")
 
 
 # Reading rows back into records.
@@ -242,9 +256,13 @@ class _DatasetWriter:
             self.writers[TOKENS].add(split, part.tokens.take(indices))
 
     def close(self) -> dict[str, dict[str, SplitStats]]:
+        """Finish the parquet files and write the marker."""
         if not self.writers:
             self._release(self.ratios or SMALL_SPLITS)
-        return {name: writer.close() for name, writer in self.writers.items()}
+        stats = {name: writer.close() for name, writer in self.writers.items()}
+        marker = json.dumps(MARKER_DATA, indent=2, sort_keys=True) + "\n"
+        (self.directory / MARKER).write_text(marker, encoding="utf-8", newline="")
+        return stats
 
 
 class _Unchanged(Exception):
@@ -283,7 +301,7 @@ def write_dataset(
     ratios = dict(options.splits) if options.splits is not None else None
     if ratios is not None:
         check_splits(ratios)
-    _check_target(output, force)
+    _check_target(output)
     counts = Counts()
     agreement = AgreementAccumulator(schemas)
     unchanged = False
@@ -295,6 +313,7 @@ def write_dataset(
                 agreement.counts.merge(part.agreement)
                 writer.add(part)
             stats = writer.close()
+            _check_not_empty(stats, counts)
             report = agreement.report()
             facts = _facts(schemas, writer.features, stats, counts, report)
             text = render_card(facts, options.card)
@@ -338,14 +357,57 @@ def _facts(
     )
 
 
-def _check_target(output: Path, force: bool) -> None:
-    """Fail early when the target cannot be a dataset folder or clearly is something else."""
-    if output.exists() and not output.is_dir():
+def _check_not_empty(stats: dict[str, dict[str, SplitStats]], counts: Counts) -> None:
+    """A dataset of no document cannot be loaded: EmptyDatasetError, saying why it is empty."""
+    if any(st.examples for st in stats[DOCUMENTS].values()):
+        return
+    if not counts.tasks:
+        why = "the export has no task"
+    else:
+        reasons = {reason for _, reason in counts.left_out}
+        reasons |= {"duplicate document id"} if counts.duplicates else set()
+        why = f"all {counts.tasks} task(s) were left out ({'; '.join(sorted(reasons))})"
+    raise EmptyDatasetError(
+        f"no document to write: {why}; a dataset of no document cannot be loaded, "
+        "so nothing was written"
+    )
+
+
+_DATASET_FILE = re.compile(
+    "^(?:{}|{}|(?:{}|{})/{})$".format(
+        *map(re.escape, (MARKER, CARD, DOCUMENTS, TOKENS)),
+        re.escape(part_name("SPLIT")).replace("SPLIT", r"\w+"),
+    )
+)
+
+
+def _check_target(output: Path) -> None:
+    """Fail early unless the target is missing, empty, or a dataset this tool wrote: a
+    folder holding anything else is never replaced, whatever ``force`` says."""
+    if os.path.lexists(output) and not output.is_dir():
         raise OutputExistsError(f"{output} is a file, not a dataset folder; remove it first")
-    if not force and _files(output) and not (output / CARD).is_file():
-        raise OutputExistsError(
-            f"{output} holds files but no dataset card; pass --force to replace it"
+    files = _files(output)
+    if not files:
+        return
+    never = "it is never replaced, even with --force: choose another folder, or empty this one"
+    foreign = sorted(f for f in files if not _DATASET_FILE.match(f))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
+        raise OutputExistsError(f"{output} holds files this tool did not write ({shown}); {never}")
+    if not _is_marker(output / MARKER):
+        raise OutputExistsError(
+            f"{output} is not a dataset written by annotate (no {MARKER} marker); {never}"
+        )
+
+
+def _is_marker(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and data.get("written_by") == MARKER_DATA["written_by"]
 
 
 def _check_replace(new: Path, output: Path, force: bool) -> None:
@@ -390,7 +452,7 @@ def iter_gold(directory: Path | str, split: str = "test") -> Iterator[Annotation
     files = sorted(directory.glob(data_files(DOCUMENTS, split)))
     if not files:
         found = sorted({p.name.split("-")[0] for p in directory.glob(f"{DOCUMENTS}/*.parquet")})
-        raise InvalidInputError(
+        raise UsageError(
             f"{directory}: no split {split!r} in the gold dataset "
             f"(splits: {', '.join(found) or 'none'})"
         )
