@@ -205,12 +205,22 @@ def open_task(page: Page, server: Any, ids: tuple[int, int]) -> None:
 
 
 def open_label_stream(page: Page, server: Any, project_id: int) -> None:
-    """Start labeling the project's next task, as the "Label All Tasks" button does."""
-    open_page(page, f"{server.url}/projects/{project_id}/data?labeling=1")
+    """Start labeling the project's next task, as the "Label All Tasks" button does; the
+    labeling instructions (the guidelines' summary) open first and are closed."""
+    page.goto(f"{server.url}/projects/{project_id}/data?labeling=1")
+    instructions = page.locator(".lsf-modal-ls").filter(has_text="Labeling Instructions")
+    expect(instructions).to_contain_text("said_by", timeout=60_000)
+    instructions.get_by_label("Close modal").click()
+    expect(instructions).to_have_count(0)
+    editor_ready(page)
 
 
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
+    editor_ready(page)
+
+
+def editor_ready(page: Page) -> None:
     expect(page.locator(TEXT_AREA)).to_be_visible(timeout=60_000)
     expect(page.locator(".lsf-label").first).to_be_visible()
 
@@ -551,11 +561,15 @@ def occurrence(text: str, part: str, before: str) -> int:
 
 
 def scroll_to(page: Page, needle: str, nth: int = 0) -> None:
-    """Scroll the text to ``needle`` as a reader would, and wait until it stands still."""
-    assert page.evaluate(SCROLL_TO, [needle, nth]), f"{needle!r} is not in the text shown"
-    boxes = None
-    while boxes != (boxes := page.evaluate(CHAR_BOXES, [needle, nth])):
-        page.wait_for_timeout(200)
+    """Scroll the text to ``needle`` as a reader would, until it stays in the middle (the
+    page may still re-render, and scroll back to the top, just after it has loaded)."""
+    for _ in range(20):
+        assert page.evaluate(SCROLL_TO, [needle, nth]), f"{needle!r} is not in the text shown"
+        page.wait_for_timeout(1_000)
+        first, _last = page.evaluate(CHAR_BOXES, [needle, nth])
+        if 200 < first["top"] < VIEWPORT["height"] - 200:
+            return
+    pytest.fail(f"the text does not stay scrolled to {needle!r}")
 
 
 def click_region(page: Page, label: str) -> None:

@@ -212,7 +212,7 @@ def test_push_shows_the_guidelines_summary_as_instructions(
     project = find_project(client, project_title)
     assert project is not None and report.created
     assert project.show_instructions and "said_by" in project.instructions
-    assert "<li>" in project.instructions and "<script" not in project.instructions
+    assert "<li" in project.instructions and "<script" not in project.instructions
     again = push(client, [document], project_title)
     assert not again.instructions_updated and not again.config_updated
     changed = push(client, [document], project_title, PushOptions(instructions="<p>New</p>"))

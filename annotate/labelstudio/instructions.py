@@ -5,7 +5,9 @@ as a dialog when the label stream starts, and behind the "Instructions" button o
 The text is the ``## Summary`` section of ``docs/guidelines.md`` (shipped in the wheel as
 ``annotate/guidelines.md``), so it is written once. Only the Markdown that section uses is
 rendered (paragraphs, ``-`` lists, ``**bold**`` and ```code```), and everything is
-HTML-escaped first, so nothing in the guidelines can inject markup.
+HTML-escaped first, so nothing in the guidelines can inject markup. No ``style`` attributes:
+Label Studio strips them from the instructions it stores, and the text must come back as
+sent for a re-push to see that nothing changed.
 """
 
 from __future__ import annotations
