@@ -37,6 +37,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from annotate.corpus import load_corpus
 from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import iter_tasks
@@ -52,6 +53,7 @@ from annotate.schema import Layer, SchemaSet
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus" / "sochi-2017"
 DOCS_SCREENSHOT = REPO / "docs" / "labeling-page.png"
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -77,6 +79,7 @@ TEXT_AREA = ".lsf-htx-richtext"
 REGION = ".htx-highlight[data-label]"  # the last piece of each region carries "N:LABEL"
 REGION_ITEM = ".lsf-tree__node_type_richtextregion"  # a region in the Regions panel
 PANEL_TAB = ".lsf-panel-tabs__tab"
+SCROLLER = ".lsf-main-content"  # the labeling area scrolls, the page itself does not
 SUBMIT = "[data-testid=bottombar-submit-button]"
 UPDATE = "[data-testid=bottombar-update-button]"
 
@@ -106,6 +109,24 @@ CHAR_BOXES = """([needle, nth]) => {
   };
   return [box(at), box(at + needle.length - 1)];
 }"""
+
+
+# Scroll the labeling area so that the nth occurrence of a string sits mid-screen.
+SCROLL_TO = """([needle, nth]) => {
+  const root = document.querySelector('.lsf-htx-richtext');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  for (let node; (node = walker.nextNode()); ) {
+    for (let at = node.data.indexOf(needle); at >= 0; at = node.data.indexOf(needle, at + 1)) {
+      if (seen++ !== nth) continue;
+      node.parentElement.scrollIntoView({block: 'center', behavior: 'instant'});
+      return true;
+    }
+  }
+  return false;
+}"""
+SCROLL_POSITIONS = """() => [window.scrollY,
+  ...[...document.querySelectorAll('*')].filter(e => e.scrollTop > 0).map(e => e.scrollTop)]"""
 
 
 def span(text: str, part: str) -> tuple[int, int]:
@@ -184,12 +205,22 @@ def open_task(page: Page, server: Any, ids: tuple[int, int]) -> None:
 
 
 def open_label_stream(page: Page, server: Any, project_id: int) -> None:
-    """Start labeling the project's next task, as the "Label All Tasks" button does."""
-    open_page(page, f"{server.url}/projects/{project_id}/data?labeling=1")
+    """Start labeling the project's next task, as the "Label All Tasks" button does; the
+    labeling instructions (the guidelines' summary) open first and are closed."""
+    page.goto(f"{server.url}/projects/{project_id}/data?labeling=1")
+    instructions = page.locator(".lsf-modal-ls").filter(has_text="Labeling Instructions")
+    expect(instructions).to_contain_text("said_by", timeout=60_000)
+    instructions.get_by_label("Close modal").click()
+    expect(instructions).to_have_count(0)
+    editor_ready(page)
 
 
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
+    editor_ready(page)
+
+
+def editor_ready(page: Page) -> None:
     expect(page.locator(TEXT_AREA)).to_be_visible(timeout=60_000)
     expect(page.locator(".lsf-label").first).to_be_visible()
 
@@ -211,8 +242,9 @@ def drag_over(page: Page, needle: str, nth: int = 0) -> None:
     page.mouse.up()
 
 
-def label_span(page: Page, label: str, needle: str, by_hotkey: bool = False) -> None:
-    """Pick ``label`` (by its button, or the hotkey shown on it) and drag over ``needle``."""
+def label_span(page: Page, label: str, needle: str, by_hotkey: bool = False, nth: int = 0) -> None:
+    """Pick ``label`` (by its button, or the hotkey shown on it) and drag over the nth
+    ``needle``."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.keyboard.press("u")  # unselect: a label picked while a region is selected relabels it
     regions = page.locator(REGION).count()
@@ -222,7 +254,7 @@ def label_span(page: Page, label: str, needle: str, by_hotkey: bool = False) -> 
     else:
         button.click()
     expect(button).to_have_class(re.compile(r"\blsf-label_selected\b"))
-    drag_over(page, needle)
+    drag_over(page, needle, nth)
     expect(page.locator(REGION)).to_have_count(regions + 1)
     expect(page.locator(REGION).last).to_have_attribute("data-label", f"{regions + 1}:{label}")
 
@@ -251,11 +283,16 @@ def field_input(page: Page, layer: Layer, field: str, suffix: str = "") -> Locat
     return page.locator(f"input[name='{layer.control_name(layer.attribute(field))}{suffix}']")
 
 
-def choose(page: Page, value: str) -> None:
+def choice_label(page: Page, value: str) -> Locator:
+    """The shown, clickable label of a choice."""
     choice = page.locator("label.lsf-choice__checkbox").filter(
         has=page.locator(f"input[name='{value}']")
     )
-    choice.filter(visible=True).click()
+    return choice.filter(visible=True)
+
+
+def choose(page: Page, value: str) -> None:
+    choice_label(page, value).click()
 
 
 def name_relation(page: Page, name: str) -> None:
@@ -394,10 +431,6 @@ def test_annotator_labels_three_layers_and_the_export_matches(
     label_person(page, schemas)
     label_claim_said_by_person(page, schemas)
     label_dated_event(page, schemas)
-    page.screenshot(path=tmp_path / "labeling-page.png")
-    assert (tmp_path / "labeling-page.png").stat().st_size > 10_000
-    if os.environ.get("ANNOTATE_UPDATE_SCREENSHOT") == "1":  # refresh the copy in docs/
-        shutil.copyfile(tmp_path / "labeling-page.png", DOCS_SCREENSHOT)
     submit(page)
 
     output = tmp_path / "export.json"
@@ -512,3 +545,149 @@ def test_markup_in_an_article_is_shown_as_text_and_never_runs(
     expect(page.get_by_text("Source: Wire <b>bold</b> · published 2017-11-21")).to_be_visible()
     page.wait_for_timeout(3_000)  # an onerror handler or a late script would have fired by now
     assert dialogs == []
+
+
+def longest_document() -> Document:
+    """Document 000 of the seed corpus, the longest."""
+    documents = load_corpus(CORPUS)
+    document = max(documents, key=lambda d: len(d.text))
+    assert document.id.startswith("000")
+    return document
+
+
+def occurrence(text: str, part: str, before: str) -> int:
+    """Which occurrence of ``part`` (0-based) is the first one inside ``before``'s match."""
+    return text[: text.index(before) + before.index(part)].count(part)
+
+
+def scroll_to(page: Page, needle: str, nth: int = 0) -> None:
+    """Scroll the text to ``needle`` as a reader would, until it stays in the middle (the
+    page may still re-render, and scroll back to the top, just after it has loaded)."""
+    for _ in range(20):
+        assert page.evaluate(SCROLL_TO, [needle, nth]), f"{needle!r} is not in the text shown"
+        page.wait_for_timeout(1_000)
+        first, _last = page.evaluate(CHAR_BOXES, [needle, nth])
+        if 200 < first["top"] < VIEWPORT["height"] - 200:
+            return
+    pytest.fail(f"the text does not stay scrolled to {needle!r}")
+
+
+def click_region(page: Page, label: str) -> None:
+    """Click the highlight of the (only) region labelled ``label`` in the text."""
+    page.locator(f"{REGION}[data-label$=':{label}']").click()
+
+
+def assert_in_view(page: Page, field: Locator) -> None:
+    """The field is inside the viewport, above the bottom bar, and nothing covers it."""
+    box = field.bounding_box()
+    bar = page.locator(SUBMIT).bounding_box()
+    assert box is not None and bar is not None
+    assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORT["width"], box
+    assert box["y"] + box["height"] <= bar["y"], (box, bar)
+    centre = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+    hit = "([x, y]) => document.elementFromPoint(x, y)"
+    assert field.evaluate(f"(e, p) => e.contains(({hit})(p))", centre)
+
+
+# In the middle of document 000: the Kremlin (ORG) says that Putin would phone on Wednesday.
+MIDDLE = "Kremlin said Putin would phone President Donald Trump"
+MIDDLE_CLAIM = (
+    "Putin would phone President Donald Trump and Saudi King Salman to discuss the "
+    "situation in Syria on Wednesday"
+)
+
+
+def test_a_region_mid_article_is_filled_in_without_scrolling(
+    page: Page,
+    label_studio: Any,
+    client: Client,
+    project_title: str,
+    schemas: SchemaSet,
+    tmp_path: Path,
+) -> None:
+    document = longest_document()
+    text = document.text
+    entities, events = schemas.layers["entities"], schemas.layers["event_dates"]
+    open_task(page, label_studio, push_one(client, document, project_title))
+    scroll_to(page, "Kremlin said Putin would phone")
+    scrolled = page.evaluate(SCROLL_POSITIONS)
+    assert scrolled[0] == 0 and len(scrolled) > 1  # the labeling area scrolled, not the page
+
+    label_span(page, "ORG", "Kremlin", nth=occurrence(text, "Kremlin", MIDDLE))
+    click_region(page, "ORG")
+    canonical = field_input(page, entities, "canonical")
+    assert_in_view(page, canonical)
+    canonical.fill("Kremlin")
+    canonical.press("Enter")
+
+    label_span(page, "CLAIM", MIDDLE_CLAIM)
+    click_region(page, "CLAIM")
+    assert_in_view(page, page.locator("label.lsf-choice__checkbox").filter(visible=True).first)
+    expect(page.get_by_text(re.compile(r"Alt\+R"))).to_be_visible()  # the relation step
+    choose(page, "paraphrase")
+    page.keyboard.press("Alt+r")
+    click_region(page, "ORG")  # the speaker; the arrow is left without a label (said_by rule)
+    show_panel(page, "Relations")
+    expect(page.locator(".lsf-relations__item")).to_have_count(1)
+
+    label_span(page, "EVENT_DATE", "phone", nth=occurrence(text, "phone", MIDDLE))
+    select_region(page, "EVENT_DATE")
+    date = field_input(page, events, "date", suffix="-date")
+    assert_in_view(page, date)
+    for value in ("day", "relative"):
+        assert_in_view(page, choice_label(page, value))
+    date.fill("2017-11-22")
+    choose(page, "day")
+    choose(page, "relative")
+    assert page.evaluate(SCROLL_POSITIONS) == scrolled  # nothing scrolled to reach a field
+    page.screenshot(path=tmp_path / "labeling-page.png")
+    assert (tmp_path / "labeling-page.png").stat().st_size > 10_000
+    if os.environ.get("ANNOTATE_UPDATE_SCREENSHOT") == "1":  # refresh the copy in docs/
+        shutil.copyfile(tmp_path / "labeling-page.png", DOCS_SCREENSHOT)
+    submit(page)
+
+    got = pull_one(client, project_title, tmp_path / "export.json", schemas)
+    [org], [claim], [event] = got.entities, got.claims, got.event_dates
+    assert (org.text, org.label, org.canonical) == ("Kremlin", "ORG", "Kremlin")
+    assert text[org.start : org.end] == "Kremlin"
+    assert org.start == text.index(MIDDLE)
+    assert (claim.text, claim.type, claim.speaker) == (MIDDLE_CLAIM, "paraphrase", org.id)
+    assert (event.text, event.date, event.precision, event.basis) == (
+        "phone",
+        "2017-11-22",
+        "day",
+        "relative",
+    )
+    assert event.start == text.index(MIDDLE) + MIDDLE.index("phone")
+
+
+def test_a_region_without_a_required_field_cannot_be_submitted(
+    page: Page,
+    label_studio: Any,
+    client: Client,
+    project_title: str,
+    schemas: SchemaSet,
+    tmp_path: Path,
+) -> None:
+    events = schemas.layers["event_dates"]
+    document = Document("browser-4", TEXT, "Wire", "2017-11-21", "en")
+    project_id, task_id = push_one(client, document, project_title)
+    open_task(page, label_studio, (project_id, task_id))
+    label_span(page, "EVENT_DATE", "met")
+    select_region(page, "EVENT_DATE")
+    field_input(page, events, "date", suffix="-date").fill("2017-11-20")
+    choose(page, "day")  # no basis
+    page.locator(SUBMIT).click()
+    warning = page.locator(".ant-modal, [role=dialog]").filter(has_text="Basis")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("has no Basis")
+    page.wait_for_timeout(1_000)  # a save would have reached the server by now
+    assert client.get_json(f"/api/tasks/{task_id}/annotations/") == []
+    warning.get_by_role("button", name="OK").click()
+    expect(warning).to_have_count(0)
+    choose(page, "relative")
+    submit(page)
+    got = pull_one(client, project_title, tmp_path / "export.json", schemas)
+    [event] = got.event_dates
+    assert (event.date, event.precision, event.basis) == ("2017-11-20", "day", "relative")

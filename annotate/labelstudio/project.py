@@ -1,4 +1,5 @@
-"""Projects: find one by title, create it from the schemas, and change its config safely."""
+"""Projects: find one by title, create it from the schemas, change its config safely, and
+keep its labeling instructions up to date."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Project:
     title: str
     label_config: str
     task_number: int
+    instructions: str = ""
+    show_instructions: bool = False
 
 
 def _project(data: dict[str, Any]) -> Project:
@@ -30,6 +33,8 @@ def _project(data: dict[str, Any]) -> Project:
         str(data["title"]),
         str(data.get("label_config") or ""),
         int(data.get("task_number") or 0),
+        str(data.get("expert_instruction") or ""),
+        bool(data.get("show_instruction")),
     )
 
 
@@ -55,14 +60,33 @@ def require_project(client: Client, title: str) -> Project:
     return project
 
 
-def create_project(client: Client, title: str, config: str) -> Project:
-    """A new project with this config (not retried: a repeat could create two)."""
+def create_project(client: Client, title: str, config: str, instructions: str = "") -> Project:
+    """A new project with this config and instructions (HTML, shown when not empty); not
+    retried: a repeat could create two."""
     created = client.call(
         f"create project {title!r}",
-        lambda: client.sdk.projects.create(title=title, label_config=config),
+        lambda: client.sdk.projects.create(
+            title=title,
+            label_config=config,
+            expert_instruction=instructions,
+            show_instruction=bool(instructions),
+        ),
         idempotent=False,
     )
-    return Project(int(created.id or 0), title, config, 0)
+    return Project(int(created.id or 0), title, config, 0, instructions, bool(instructions))
+
+
+def update_instructions(client: Client, project: Project, instructions: str) -> bool:
+    """Show these labeling instructions (HTML; none when empty); False if already so."""
+    if (project.instructions, project.show_instructions) == (instructions, bool(instructions)):
+        return False
+    client.call(
+        f"update the instructions of project {project.title!r}",
+        lambda: client.sdk.projects.update(
+            id=project.id, expert_instruction=instructions, show_instruction=bool(instructions)
+        ),
+    )
+    return True
 
 
 def control_values(config: str) -> dict[str, set[str]]:

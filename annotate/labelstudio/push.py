@@ -20,7 +20,14 @@ from label_studio_sdk.core.api_error import ApiError
 from annotate.errors import LabelStudioError
 from annotate.labelstudio.client import Client, describe, retryable
 from annotate.labelstudio.config import labeling_config
-from annotate.labelstudio.project import Project, create_project, find_project, update_config
+from annotate.labelstudio.instructions import labeling_instructions
+from annotate.labelstudio.project import (
+    Project,
+    create_project,
+    find_project,
+    update_config,
+    update_instructions,
+)
 from annotate.labelstudio.results import Result, region_results, relation, task_data, text_hash
 from annotate.records import Document, Span
 from annotate.schema import SchemaSet
@@ -48,6 +55,7 @@ class PushReport:
     project: Project
     created: bool = False
     config_updated: bool = False
+    instructions_updated: bool = False
     imported: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     changed: list[tuple[str, int]] = field(default_factory=list)
@@ -59,6 +67,7 @@ class PushReport:
             "project": {"id": self.project.id, "title": self.project.title},
             "created": self.created,
             "config_updated": self.config_updated,
+            "instructions_updated": self.instructions_updated,
             "imported": len(self.imported),
             "unchanged": len(self.unchanged),
             "changed": [{"document_id": d, "task_id": t} for d, t in self.changed],
@@ -158,12 +167,14 @@ def _prediction_payload(
 
 @dataclass(frozen=True)
 class PushOptions:
-    """How to push: which schemas and layers, which pre-annotations, how many per request."""
+    """How to push: which schemas and layers, which pre-annotations, how many per request,
+    and the labeling instructions (HTML; None: the summary of the guidelines)."""
 
     schemas: SchemaSet = field(default_factory=SchemaSet)
     layers: Sequence[str] | None = None
     predictions: Iterable[Prediction] = ()
     batch_size: int = 500
+    instructions: str | None = None
 
 
 def push(
@@ -177,10 +188,16 @@ def push(
     options = options or PushOptions()
     schemas, predictions, batch_size = options.schemas, options.predictions, options.batch_size
     config = labeling_config(schemas, options.layers)
+    instructions = options.instructions
+    if instructions is None:
+        instructions = labeling_instructions()
     project = find_project(client, title)
-    report = PushReport(project or create_project(client, title, config), created=project is None)
+    report = PushReport(
+        project or create_project(client, title, config, instructions), created=project is None
+    )
     if project is not None:
         report.config_updated = update_config(client, project, config)
+        report.instructions_updated = update_instructions(client, project, instructions)
     by_doc = {p.document_id: p for p in predictions}
     existing = (
         existing_tasks(client, report.project.id, with_versions=bool(by_doc))
