@@ -7,10 +7,12 @@ Every error the library raises on purpose is an :class:`AnnotateError`::
     ├── InvalidInputError    an input file breaks its format (carries every Problem found)
     │   ├── CorpusError      a corpus folder or JSONL
     │   ├── PredictionsError a predictions JSONL
-    │   └── ExportFileError  a Label Studio export that is truncated or not JSON
+    │   ├── ExportFileError  a Label Studio export that is truncated or not JSON
+    │   └── PlanError        a migration plan that is malformed or does not fit the schemas
     ├── LabelStudioError     talking to a Label Studio server failed (URL named, token never)
     │   └── ServerError      the local embedded server could not be started or stopped
     ├── ConfigChangeError    a push would orphan annotations already made
+    ├── MigrationError       a migration record or its backup cannot be used
     ├── ExtractorError       an extractor given as MODULE:FUNCTION cannot be loaded or fails
     └── OutputExistsError    an export would overwrite a different dataset without --force
 
@@ -61,6 +63,10 @@ class ExportFileError(InvalidInputError):
     """A Label Studio export file is truncated, not JSON, or not an export."""
 
 
+class PlanError(InvalidInputError):
+    """A migration plan is malformed, or does not take the old schemas to the new ones."""
+
+
 class LabelStudioError(AnnotateError):
     """A request to Label Studio failed; the message names the URL, never the token."""
 
@@ -71,6 +77,10 @@ class ServerError(LabelStudioError):
 
 class ConfigChangeError(AnnotateError):
     """Changing a project's labeling config would orphan existing annotations."""
+
+
+class MigrationError(AnnotateError):
+    """A migration record or its backup is missing, unreadable or for another project."""
 
 
 class ExtractorError(AnnotateError):
