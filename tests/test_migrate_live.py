@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -287,17 +288,27 @@ def test_killed_process_then_rerun_equals_uninterrupted(
 
 
 def test_undo_restores_annotations_and_config(
-    client: Client, project_title: str, schema_copy, tmp_path: Path, capsys
+    ls_env, project_title: str, schema_copy, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     schemas = new_schemas(schema_copy)
+    client = Client(ls_env.connection)
     project_id = build_project(client, project_title)
     before = state(client, project_id)
     description = client.get_json(f"/api/projects/{project_id}/")["description"]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    dry = ["migrate", "--project", project_title, "--plan", str(plan)]
+    assert main([*dry, "--schemas", str(schemas.directory)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^entities:ORG +→ ORGANIZATION +4 +2 +2 +12 +0 +2$", out, re.MULTILINE)
+    assert "dry run on project" in out and "nothing changed" in out
+    assert state(client, project_id) == before
+
     report = apply(client, project_title, parse_plan(PLAN), schemas, tmp_path / "records")
     assert state(client, project_id) != before
     assert report.record is not None
-    undone = undo(client, report.record)
-    assert undone.state == "undone"
+    assert main(["migrate", "--undo", str(report.record)]) == 0
+    assert "restored from" in capsys.readouterr().out
     assert state(client, project_id) == before
     assert client.get_json(f"/api/projects/{project_id}/")["description"] == description
     assert require_project(client, project_title).label_config == before["config"]

@@ -138,7 +138,9 @@ class Impact:
                 )
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
         for v in self.values.values():
             if v.annotators:
                 lines.append(f"{v.control}:{v.value} annotators: {', '.join(sorted(v.annotators))}")

@@ -322,6 +322,12 @@ def undo(client: Client, path: Path | str) -> MigrationReport:
     if not backup.exists():
         raise MigrationError(f"{path}: its backup {backup.name} is missing; nothing was changed")
     project_id = int(record["project"]["id"])
+    title = client.get_json(f"/api/projects/{project_id}/").get("title")
+    if title != record["project"]["title"]:
+        raise MigrationError(
+            f"{path}: project {project_id} at {client.url} is titled {title!r}, not "
+            f"{record['project']['title']!r} as recorded; nothing was changed"
+        )
     report = MigrationReport(
         project_id,
         str(record["project"]["title"]),
