@@ -204,6 +204,8 @@ def test_apply_migrates_every_item(
     validation = validate_export(pulled, schemas)
     assert validation.ok, validation.to_text()
     assert validation.valid == 4
+    assert main(["validate", str(pulled), "--schemas", str(schemas.directory)]) == 0
+    assert main(["validate", str(pulled)]) == 1  # the old schemas no longer fit
 
     again = apply(client, project_title, plan, schemas, tmp_path / "records")
     assert again.sent == 0 and state(client, project_id) == after

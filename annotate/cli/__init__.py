@@ -117,6 +117,7 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     p = sub.add_parser("validate", help="validate a pulled export")
     p.add_argument("export", type=Path)
     p.add_argument("--quarantine", type=Path, help="where to keep invalid annotations")
+    p.add_argument("--schemas", type=Path, help="folder of the schemas (default: the package's)")
     _format_arg(p)
     p.set_defaults(handler=_validate)
 

@@ -59,7 +59,7 @@ def pull(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    report = validate_export(args.export)
+    report = validate_export(args.export, SchemaSet(args.schemas))
     quarantine = args.quarantine or quarantine_path(args.export)
     if report.rejected:
         write_quarantine(quarantine, report)
