@@ -226,6 +226,24 @@ def test_plan_missing_a_retired_value_is_refused(
     assert not (tmp_path / "records").exists()  # nothing backed up, nothing changed
 
 
+def test_values_outside_the_config_must_be_covered_too(
+    client: Client, project_title: str, schema_copy, tmp_path: Path
+) -> None:
+    """Label Studio takes a prediction with a label its config lacks: the plan must cover it."""
+    schemas = new_schemas(schema_copy)
+    report = push(client, documents(1), project_title)
+    [task] = client.get_json("/api/tasks", project=report.project.id)["tasks"]
+    add_prediction(
+        client, task["id"], {"model_version": "x@1", "result": [entity("p", "Sochi", "CITY")]}
+    )
+    with pytest.raises(PlanError, match=r"field entities\.CITY: retired by the new schemas"):
+        apply(client, project_title, parse_plan(PLAN), schemas, tmp_path / "records")
+    assert list((tmp_path / "records").iterdir()) == []  # no record, the backup removed
+    covered = {**PLAN, "drop": {"entities": ["EVENT", "CITY"]}}
+    done = apply(client, project_title, parse_plan(covered), schemas, tmp_path / "records")
+    assert done.impact.values[("entities", "CITY")].dropped == 1
+
+
 def _twin(client: Client, title: str, schemas: SchemaSet, records: Path) -> dict[str, Any]:
     """An uninterrupted migration of an identical project: what every resumed run must equal."""
     project_id = build_project(client, title)

@@ -33,15 +33,22 @@ from typing import Any
 import orjson
 
 from annotate.atomic import atomic_binary, atomic_write_text
-from annotate.errors import LabelStudioError, MigrationError
+from annotate.errors import LabelStudioError, MigrationError, PlanError
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.config import labeling_config
 from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.impact import Impact
-from annotate.labelstudio.manifest import load_annotators
+from annotate.labelstudio.manifest import load_annotators, manifest_path
+from annotate.labelstudio.migrate_export import export_values
 from annotate.labelstudio.project import Project, control_values, require_project
 from annotate.labelstudio.pull import pull
-from annotate.labelstudio.relabel import MigrationPlan, parse_plan, require_plan, rewrite_results
+from annotate.labelstudio.relabel import (
+    MigrationPlan,
+    parse_plan,
+    require_plan,
+    rewrite_results,
+    with_sources,
+)
 from annotate.schema import SchemaSet
 
 RECORD_FORMAT = "annotate-migration/1"
@@ -116,11 +123,22 @@ def _layers(config: str, schemas: SchemaSet) -> list[str] | None:
 
 
 def _new_config(project: Project, plan: MigrationPlan, schemas: SchemaSet) -> str:
-    """The config the schemas give the project's layers, once the plan is checked against it."""
+    """The config the schemas give the project's layers, once the plan is checked against it
+    (values only items use are checked once the export is read: :func:`_check_used`)."""
     config = labeling_config(schemas, _layers(project.label_config, schemas))
-    where = f"project {project.title!r}"
-    require_plan(plan, control_values(project.label_config), control_values(config), where)
+    new = control_values(config)
+    old = with_sources(control_values(project.label_config), plan, new)
+    require_plan(plan, old, new, f"project {project.title!r}")
     return config
+
+
+def _check_used(project: Project, plan: MigrationPlan, config: str, backup: Path) -> None:
+    """Check the plan again with the values the items use, not only those the config defines
+    (Label Studio accepts results with values its config lacks, predictions especially)."""
+    old = control_values(project.label_config)
+    for control, values in export_values(backup).items():
+        old.setdefault(control, set()).update(values)
+    require_plan(plan, old, control_values(config), f"project {project.title!r}")
 
 
 def _backup(client: Client, title: str, path: Path) -> None:
@@ -150,10 +168,11 @@ def _impact(backup: Path, plan: MigrationPlan) -> Impact:
 def preview(client: Client, title: str, plan: MigrationPlan, schemas: SchemaSet) -> MigrationReport:
     """The dry run: check the plan, export the project, and count what the plan would do."""
     project = require_project(client, title)
-    _new_config(project, plan, schemas)
+    config = _new_config(project, plan, schemas)
     with tempfile.TemporaryDirectory(prefix="annotate-migrate-") as tmp:
         backup = Path(tmp) / "export.json"
         _backup(client, title, backup)
+        _check_used(project, plan, config, backup)
         impact = _impact(backup, plan)
     return MigrationReport(project.id, project.title, schemas.version, impact)
 
@@ -257,6 +276,12 @@ def _start(
     progress.unlink(missing_ok=True)
     undo_log.unlink(missing_ok=True)
     _backup(client, project.title, backup)
+    try:
+        _check_used(project, plan, new_config, backup)
+    except PlanError:
+        backup.unlink()
+        manifest_path(backup).unlink(missing_ok=True)
+        raise
     description = str(client.get_json(f"/api/projects/{project.id}/").get("description") or "")
     record = {
         "format": RECORD_FORMAT,

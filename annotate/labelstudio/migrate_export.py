@@ -22,7 +22,13 @@ from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.impact import Impact
 from annotate.labelstudio.manifest import load_annotators, manifest_path
 from annotate.labelstudio.project import control_values
-from annotate.labelstudio.relabel import MigrationPlan, require_plan, task_items, values_used
+from annotate.labelstudio.relabel import (
+    MigrationPlan,
+    require_plan,
+    task_items,
+    values_used,
+    with_sources,
+)
 from annotate.schema import SchemaSet
 
 
@@ -59,11 +65,7 @@ def migrate_export(
     schemas = schemas or SchemaSet()
     target = Path(output) if output is not None else migrated_path(source)
     new = control_values(labeling_config(schemas))
-    old = export_values(source)
-    for control, values in plan.sources().items():
-        if control in old or control in new:
-            old.setdefault(control, set()).update(values)
-    require_plan(plan, old, new, str(source))
+    require_plan(plan, with_sources(export_values(source), plan, new), new, str(source))
     impact = Impact(plan)
     annotators = load_annotators(source)
     with atomic_binary(target) as handle:

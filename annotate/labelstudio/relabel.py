@@ -203,6 +203,16 @@ def _source_problems(
     return []
 
 
+def with_sources(old: Values, plan: MigrationPlan, new: Values) -> dict[str, set[str]]:
+    """``old`` plus the values the plan retires in controls known to either side: for a first
+    check before the values in use are known (a plan may retire a value only items use)."""
+    out = {control: set(values) for control, values in old.items()}
+    for control, values in plan.sources().items():
+        if control in old or control in new:
+            out.setdefault(control, set()).update(values)
+    return out
+
+
 def require_plan(plan: MigrationPlan, old: Values, new: Values, where: str) -> None:
     """Raise PlanError listing every problem of ``plan`` between the two vocabularies."""
     problems = check_plan(plan, old, new, where)
