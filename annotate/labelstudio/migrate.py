@@ -212,9 +212,13 @@ def task_steps(task: dict[str, Any], plan: MigrationPlan, restore: bool) -> Iter
 
 
 def _run_steps(
-    client: Client, backup: Path, plan: MigrationPlan, log: ProgressLog, report: MigrationReport
+    client: Client,
+    backup: Path,
+    plan: MigrationPlan,
+    log: ProgressLog,
+    report: MigrationReport,
+    restore: bool = False,
 ) -> None:
-    restore = report.state == "undone"
     for task in read_export(backup):
         for step in task_steps(task, plan, restore):
             if step.key in log.done:
@@ -291,6 +295,8 @@ def _start(
         "plan": plan.to_dict(),
         "schema_version": schemas.version,
         "backup": backup.name,
+        "progress": progress.name,
+        "undo_progress": undo_log.name,
         "old_config": project.label_config,
         "new_config": new_config,
         "old_description": description,
@@ -363,7 +369,7 @@ def undo(client: Client, path: Path | str) -> MigrationReport:
         backup,
     )
     log = ProgressLog(undo_log)
-    _run_steps(client, backup, plan, log, report)
+    _run_steps(client, backup, plan, log, report, restore=True)
     if "config" not in log.done:
         payload = {"label_config": record["old_config"], "description": record["old_description"]}
         if client.patch_json(f"/api/projects/{project_id}/", payload) is None:
