@@ -20,8 +20,6 @@ the backup.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
 import tempfile
 from collections import defaultdict
@@ -32,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from annotate.atomic import atomic_binary, atomic_write_text
+from annotate.atomic import atomic_binary
 from annotate.errors import LabelStudioError, MigrationError, PlanError
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.config import labeling_config
@@ -40,6 +38,15 @@ from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.impact import Impact
 from annotate.labelstudio.manifest import load_annotators, manifest_path
 from annotate.labelstudio.migrate_export import export_values
+from annotate.labelstudio.migration_record import (
+    DEFAULT_RECORD_DIR,
+    RECORD_FORMAT,
+    ProgressLog,
+    load_record,
+    record_files,
+    record_path,
+    save_record,
+)
 from annotate.labelstudio.project import Project, control_values, require_project
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.relabel import (
@@ -51,8 +58,6 @@ from annotate.labelstudio.relabel import (
 )
 from annotate.schema import SchemaSet
 
-RECORD_FORMAT = "annotate-migration/1"
-DEFAULT_RECORD_DIR = Path("migrations")
 SCHEMA_LINE = "annotate schema version:"
 _SCHEMA_LINE = re.compile(rf"^{SCHEMA_LINE} \S*$", re.MULTILINE)
 
@@ -93,27 +98,6 @@ class Step:
     key: str
     path: str
     payload: dict[str, Any]
-
-
-class ProgressLog:
-    """An append-only file of the steps done; a torn last line (a kill) is ignored."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.done: set[str] = set()
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    self.done.add(str(json.loads(line)["step"]))
-                except (ValueError, KeyError, TypeError):
-                    continue
-
-    def add(self, key: str) -> None:
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"step": key}) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        self.done.add(key)
 
 
 def _layers(config: str, schemas: SchemaSet) -> list[str] | None:
@@ -230,40 +214,6 @@ def _run_steps(
             log.add(step.key)
 
 
-def _paths(record: Path) -> tuple[Path, Path, Path]:
-    stem = record.name.removesuffix(".json")
-    return (
-        record.with_name(f"{stem}.backup.json"),
-        record.with_name(f"{stem}.progress.jsonl"),
-        record.with_name(f"{stem}.undo.jsonl"),
-    )
-
-
-def record_path(
-    record_dir: Path | str, project: Project, plan: MigrationPlan, version: str
-) -> Path:
-    """Where the record of this migration of this project lives: one name per plan and schemas."""
-    return Path(record_dir) / f"project-{project.id}-plan-{plan.fingerprint}-schema-{version}.json"
-
-
-def load_record(path: Path | str) -> dict[str, Any]:
-    """A migration record; MigrationError when it is missing or not one."""
-    path = Path(path)
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MigrationError(f"{path}: cannot read the migration record ({exc.strerror})") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MigrationError(f"{path}: not a migration record ({exc})") from exc
-    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
-        raise MigrationError(f"{path}: not a migration record (expected format {RECORD_FORMAT})")
-    return record
-
-
-def _save(path: Path, record: dict[str, Any]) -> None:
-    atomic_write_text(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-
-
 def _with_version(description: str, version: str) -> str:
     line = f"{SCHEMA_LINE} {version}"
     if _SCHEMA_LINE.search(description):
@@ -276,7 +226,7 @@ def _start(
 ) -> dict[str, Any]:
     """Check the plan, write the backup, then the record: nothing is changed before both."""
     new_config = _new_config(project, plan, schemas)
-    backup, progress, undo_log = _paths(path)
+    backup, progress, undo_log = record_files(path)
     progress.unlink(missing_ok=True)
     undo_log.unlink(missing_ok=True)
     _backup(client, project.title, backup)
@@ -302,7 +252,7 @@ def _start(
         "old_description": description,
         "state": "backed-up",
     }
-    _save(path, record)
+    save_record(path, record)
     return record
 
 
@@ -319,7 +269,7 @@ def apply(
     record = load_record(path) if path.exists() else None
     if record is None or record["state"] == "undone":
         record = _start(client, project, plan, schemas, path)
-    backup, progress, _ = _paths(path)
+    backup, progress, _ = record_files(path)
     report = MigrationReport(
         project.id, project.title, schemas.version, _impact(backup, plan), "applying", path, backup
     )
@@ -340,7 +290,7 @@ def apply(
             "run the same command again to finish it"
         ) from exc
     record["state"] = report.state = "complete"
-    _save(path, record)
+    save_record(path, record)
     return report
 
 
@@ -349,7 +299,7 @@ def undo(client: Client, path: Path | str) -> MigrationReport:
     path = Path(path)
     record = load_record(path)
     plan = parse_plan(record["plan"], str(path))
-    backup, _, undo_log = _paths(path)
+    backup, _, undo_log = record_files(path)
     if not backup.exists():
         raise MigrationError(f"{path}: its backup {backup.name} is missing; nothing was changed")
     project_id = int(record["project"]["id"])
@@ -377,5 +327,5 @@ def undo(client: Client, path: Path | str) -> MigrationReport:
         report.sent += 1
         log.add("config")
     record["state"] = "undone"
-    _save(path, record)
+    save_record(path, record)
     return report
