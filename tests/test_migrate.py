@@ -242,3 +242,51 @@ def test_offline_cli_refuses_an_incomplete_plan_and_a_gold_folder(
     out = json.loads(capsys.readouterr().out)
     assert out["output"] == str(tmp_path / "out.json")
     assert {v["value"] for v in out["impact"]["values"]} == {"ORG", "LOC", "EVENT", "paraphrase"}
+
+
+def test_task_steps_detach_drafts_of_saved_annotations_then_attach_them_again() -> None:
+    """Label Studio deletes an annotation's drafts when it is saved: they step aside first."""
+    from annotate.labelstudio.migrate import task_steps
+
+    org = [region("e1", "entities", "labels", "ORG")]
+    person = [region("e2", "entities", "labels", "PERSON")]
+    task = {
+        "id": 1,
+        "data": {},
+        "annotations": [{"id": 10, "result": org}, {"id": 11, "result": person}],
+        "drafts": [
+            {"id": 20, "annotation": 10, "result": person},  # unchanged, but on a saved one
+            {"id": 21, "annotation": 11, "result": person},  # its annotation is not saved
+            {"id": 22, "annotation": None, "result": org},
+        ],
+        "predictions": [{"id": 30, "result": org}],
+    }
+    plan = parse_plan(PLAN)
+    steps = list(task_steps(task, plan, restore=False))
+    assert [s.key for s in steps] == [
+        "draft:20",
+        "draft:22",
+        "annotation:10",
+        "prediction:30",
+        "attach:20",
+    ]
+    assert steps[0].payload == {"annotation": None}
+    assert steps[1].payload["result"][0]["value"]["labels"] == ["ORGANIZATION"]
+    assert steps[-1].payload == {"annotation": 10}
+    undo = list(task_steps(task, plan, restore=True))
+    assert [s.key for s in undo] == [s.key for s in steps]
+    assert undo[2].payload == {"result": org}
+
+
+def test_progress_log_ignores_a_torn_last_line(tmp_path: Path) -> None:
+    from annotate.labelstudio.migration_record import ProgressLog
+
+    path = tmp_path / "p.jsonl"
+    log = ProgressLog(path)
+    log.add("annotation:1")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"step": "annot')  # the process was killed mid-write
+    again = ProgressLog(path)
+    assert again.done == {"annotation:1"}
+    again.add("annotation:2")
+    assert ProgressLog(path).done == {"annotation:1", "annotation:2"}

@@ -28,12 +28,15 @@ class ProgressLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.done: set[str] = set()
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    self.done.add(str(json.loads(line)["step"]))
-                except (ValueError, KeyError, TypeError):
-                    continue
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        for line in text.splitlines():
+            try:
+                self.done.add(str(json.loads(line)["step"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+        if text and not text.endswith("\n"):  # end the torn line: the next step is whole
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("\n")
 
     def add(self, key: str) -> None:
         with self.path.open("a", encoding="utf-8") as handle:
