@@ -8,10 +8,12 @@ Every error the library raises on purpose is an :class:`AnnotateError`::
     │   ├── CorpusError      a corpus folder or JSONL
     │   ├── PredictionsError a predictions JSONL
     │   ├── ExportFileError  a Label Studio export that is truncated or not JSON
-    │   └── EmptyDatasetError an export that gives no document to write
+    │   ├── EmptyDatasetError an export that gives no document to write
+    │   └── PlanError        a migration plan that is malformed or does not fit the schemas
     ├── LabelStudioError     talking to a Label Studio server failed (URL named, token never)
     │   └── ServerError      the local embedded server could not be started or stopped
     ├── ConfigChangeError    a push would orphan annotations already made
+    ├── MigrationError       a migration record or its backup cannot be used
     ├── ExtractorError       an extractor given as MODULE:FUNCTION cannot be loaded or fails
     ├── OutputExistsError    an export would overwrite a different dataset without --force,
     │                        or a folder this tool did not write (never replaced)
@@ -70,6 +72,10 @@ class EmptyDatasetError(InvalidInputError):
     loaded, so none is written."""
 
 
+class PlanError(InvalidInputError):
+    """A migration plan is malformed, or does not take the old schemas to the new ones."""
+
+
 class LabelStudioError(AnnotateError):
     """A request to Label Studio failed; the message names the URL, never the token."""
 
@@ -80,6 +86,10 @@ class ServerError(LabelStudioError):
 
 class ConfigChangeError(AnnotateError):
     """Changing a project's labeling config would orphan existing annotations."""
+
+
+class MigrationError(AnnotateError):
+    """A migration record or its backup is missing, unreadable or for another project."""
 
 
 class ExtractorError(AnnotateError):

@@ -95,6 +95,7 @@ _agreement = _lazy("gold", "agreement")
 _adjudicate = _lazy("review", "adjudicate")
 _export = _lazy("gold", "export")
 _bench = _lazy("bench", "bench")
+_migrate = _lazy("migrate", "migrate")
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _labelstudio_commands(sub)
     _gold_commands(sub)
     _bench_command(sub)
+    _migrate_command(sub)
     return parser
 
 
@@ -152,6 +154,7 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     p = sub.add_parser("validate", help="validate a pulled export")
     p.add_argument("export", type=_input_file)
     p.add_argument("--quarantine", type=Path, help="where to keep invalid annotations")
+    p.add_argument("--schemas", type=Path, help="folder of the schemas (default: the package's)")
     _format_arg(p)
     p.set_defaults(handler=_validate)
 
@@ -215,6 +218,25 @@ def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--leaderboard", type=Path, help="append this run to a leaderboard JSON")
     _format_arg(p)
     p.set_defaults(handler=_bench)
+
+
+def _migrate_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("migrate", help="move a project or an export to changed schemas")
+    p.add_argument("source", nargs="?", type=Path, help="an export JSON to migrate offline")
+    p.add_argument("--project", help="title of the live project to migrate")
+    p.add_argument("--plan", type=Path, help="JSON plan: renames, merges and dropped values")
+    p.add_argument(
+        "--schemas", type=Path, help="folder of the new schemas (default: the package's)"
+    )
+    p.add_argument("--apply", action="store_true", help="migrate (default: a dry run)")
+    p.add_argument(
+        "--record-dir", type=Path, default=Path("migrations"), help="default: migrations"
+    )
+    p.add_argument("--undo", type=Path, metavar="RECORD", help="restore a migrated project")
+    p.add_argument("-o", "--output", type=Path, help="offline: default EXPORT.migrated.json")
+    _format_arg(p)
+    _connection_args(p)
+    p.set_defaults(handler=_migrate)
 
 
 class Terminated(KeyboardInterrupt):

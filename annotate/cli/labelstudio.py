@@ -61,7 +61,7 @@ def pull(args: argparse.Namespace) -> int:
 def validate(args: argparse.Namespace) -> int:
     """Exit 0 when the export is valid, 1 when not. The quarantine file holds the invalid
     annotations of this run: written when there are some, removed when there are none."""
-    report = validate_export(args.export)
+    report = validate_export(args.export, SchemaSet(args.schemas))
     quarantine = args.quarantine or quarantine_path(args.export)
     stale = not report.rejected and quarantine.is_file()
     if report.rejected:

@@ -115,3 +115,22 @@ class Client:
             return response.json()
 
         return self.call(f"GET {path}", request)
+
+    def patch_json(self, path: str, payload: dict[str, Any]) -> Any | None:
+        """PATCH an API path with absolute values and decode the JSON answer; None on 404.
+
+        Retried like a GET: setting the same values twice leaves the same state.
+        """
+
+        def request() -> Any | None:
+            wrapper = self.sdk._client_wrapper
+            response = wrapper.httpx_client.httpx_client.patch(
+                f"{self.url}{path}", json=payload, headers=wrapper.get_headers(), timeout=TIMEOUT
+            )
+            if response.status_code == 404:
+                return None
+            if response.status_code >= 400:
+                raise ApiError(status_code=response.status_code, body=response.text)
+            return response.json()
+
+        return self.call(f"PATCH {path}", request)

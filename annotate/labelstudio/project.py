@@ -133,8 +133,8 @@ def update_config(client: Client, project: Project, config: str) -> bool:
             )
             raise ConfigChangeError(
                 f"project {project.title!r}: the new labeling config removes values that "
-                f"existing annotations use: {detail}. Keep them in the schema, or relabel or "
-                "delete those annotations first."
+                f"existing annotations use: {detail}. Keep them in the schema, or change the "
+                f"schema with 'annotate migrate --project {project.title!r} --plan PLAN'."
             )
     client.call(
         f"update the config of project {project.title!r}",
