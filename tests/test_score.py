@@ -17,7 +17,6 @@ from annotate.bench.score import (
     SemEvalCounts,
     date_right,
     date_within_day,
-    match_spans,
     render_table,
     score,
     score_claims,
@@ -346,22 +345,6 @@ def test_date_comparisons(gold: str, predicted: str, right: bool, within_day: bo
 
 
 # --- matching, aggregation, reports -----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("gold", "predicted", "pairs"),
-    [
-        pytest.param([(0, 10)], [(0, 4), (2, 10)], [(0, 1)], id="one-to-one-largest-overlap"),
-        pytest.param([(0, 10), (12, 20)], [(5, 14)], [(0, 0)], id="largest-overlap-gold"),
-        pytest.param([(0, 10)], [(0, 10), (0, 12)], [(0, 0)], id="tie-closest-boundaries"),
-        pytest.param([(0, 5)], [(5, 9)], [], id="touching-is-not-overlapping"),
-        pytest.param([(4, 8), (0, 3)], [(1, 2), (5, 6)], [(0, 1), (1, 0)], id="unsorted-gold"),
-    ],
-)
-def test_match_spans(
-    gold: list[tuple[int, int]], predicted: list[tuple[int, int]], pairs: list[tuple[int, int]]
-) -> None:
-    assert match_spans(gold, predicted) == pairs
 
 
 def test_misaligned_predictions_are_refused() -> None:

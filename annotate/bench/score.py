@@ -17,9 +17,9 @@ counts over all documents and labels; per-label figures score each label on its 
 (gold and predictions of other labels are ignored); macro figures are the unweighted mean
 over the labels found in the gold or the predictions.
 
-**Claims and events** are matched one to one: ``strict`` needs the same span; ``relaxed``
-pairs overlapping spans, largest overlap first (ties: closest boundaries, then text
-order). On the relaxed matches:
+**Claims and events** are matched one to one by :mod:`annotate.gold.matching`, the rule
+agreement uses too: ``strict`` needs the same span; ``relaxed`` pairs overlapping spans,
+largest overlap first (ties: closest boundaries, then text order). On the relaxed matches:
 
 - claims: type accuracy, and speaker accuracy: a predicted speaker span is right when it
   overlaps a mention of the gold speaker (the mention itself or any gold entity of the
@@ -35,14 +35,13 @@ Every ratio with a zero denominator is 0.0.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import sub
 from typing import Any, Protocol, TypeVar
 
 from annotate.errors import PredictionsError
+from annotate.gold.matching import overlapping, relaxed_pairs, strict_count
 from annotate.predictions import Prediction
 from annotate.records import Annotation, Entity
 
@@ -452,53 +451,6 @@ G = TypeVar("G", bound=_Spanned)
 P = TypeVar("P", bound=_Spanned)
 
 
-def _overlapping(
-    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
-) -> list[list[int]]:
-    """For each predicted span, the indices of the ``gold`` spans (sorted by start) it overlaps
-    by at least one code point."""
-    starts = [s for s, _ in gold]
-    ends = [e for _, e in gold]
-    longest = max(map(sub, ends, starts), default=0)
-    out: list[list[int]] = []
-    for start, end in predicted:
-        low = bisect_left(starts, start - longest)
-        out.append([i for i in range(low, bisect_left(starts, end, low)) if ends[i] > start])
-    return out
-
-
-def match_spans(
-    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """One-to-one (gold index, predicted index) pairs of overlapping spans.
-
-    Pairs are taken largest overlap first; ties go to the pair with the closest boundaries,
-    then to text order.
-
-    >>> match_spans([(0, 10), (12, 20)], [(5, 14), (0, 9)])
-    [(0, 1), (1, 0)]
-    """
-    order = sorted(range(len(gold)), key=lambda i: gold[i])
-    ordered = [gold[i] for i in order]
-    candidates = []
-    for p, hits in enumerate(_overlapping(ordered, predicted)):
-        ps, pe = predicted[p]
-        for h in hits:
-            gs, ge = ordered[h]
-            overlap = min(pe, ge) - max(ps, gs)
-            candidates.append((-overlap, abs(ps - gs) + abs(pe - ge), order[h], p))
-    candidates.sort()
-    used_gold: set[int] = set()
-    used_predicted: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for _, _, g, p in candidates:
-        if g not in used_gold and p not in used_predicted:
-            used_gold.add(g)
-            used_predicted.add(p)
-            pairs.append((g, p))
-    return sorted(pairs)
-
-
 class _SpanTally:
     """Counts of span matches, accumulated document by document."""
 
@@ -511,8 +463,8 @@ class _SpanTally:
         predicted_spans = [(p.start, p.end) for p in predicted]
         self.gold += len(gold_spans)
         self.predicted += len(predicted_spans)
-        self.strict += (Counter(gold_spans) & Counter(predicted_spans)).total()
-        pairs = match_spans(gold_spans, predicted_spans) if gold and predicted else []
+        self.strict += strict_count(gold_spans, predicted_spans)
+        pairs = relaxed_pairs(gold_spans, predicted_spans)
         self.relaxed += len(pairs)
         return [(gold[g], predicted[p]) for g, p in pairs]
 
@@ -672,10 +624,10 @@ class _EntityTally:
 def _hits(gold: Sequence[Mention], predicted: Sequence[Mention]) -> list[list[int]]:
     """For each prediction, the gold mentions it overlaps enough (gold sorted by start)."""
     spans = [(s, e) for s, e, _ in gold]
-    overlapping = _overlapping(spans, [p[:2] for p in predicted])
+    near = overlapping(spans, [p[:2] for p in predicted])
     return [
         [i for i in hits if _sufficient(p, gold[i])]
-        for p, hits in zip(predicted, overlapping, strict=True)
+        for p, hits in zip(predicted, near, strict=True)
     ]
 
 
