@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from annotate.bench.leaderboard import read_leaderboard
 from annotate.bench.run import (
     append_leaderboard,
     bench,
@@ -20,7 +21,6 @@ from annotate.bench.run import (
     run_extractor,
 )
 from annotate.cli import main
-from annotate.dataset.card import load_leaderboard
 from annotate.dataset.writer import ExportOptions, export_dataset, read_gold
 from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
 from annotate.predictions import PredictedEntity, Prediction, write_predictions
@@ -198,7 +198,7 @@ def test_leaderboard_runs_are_appended(tmp_path: Path, monkeypatch: pytest.Monke
     assert runs[1] == run
     assert run["date"] == "2017-11-21"
     assert run["scores"] == report.flat_scores()
-    assert load_leaderboard(path) == runs  # what the dataset card renders
+    assert read_leaderboard(path) == runs  # what the dataset card renders
 
 
 def test_broken_leaderboard_is_not_overwritten(tmp_path: Path) -> None:
@@ -276,7 +276,7 @@ def test_cli_runs_an_extractor_and_records_the_run(
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("Extractor: baseline-dates 1\nDocuments scored: 2\n")
-    [run] = load_leaderboard(leaderboard)
+    [run] = read_leaderboard(leaderboard)
     assert [run[k] for k in ("extractor", "version", "split", "date")] == [
         "baseline-dates",
         "1",

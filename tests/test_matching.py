@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import annotate.gold.matching
 from annotate.gold.matching import relaxed_pairs, strict_count
 
 Spans = list[tuple[int, int]]
-
-
-def test_doctests_pass() -> None:
-    assert doctest.testmod(annotate.gold.matching).failed == 0
 
 
 @pytest.mark.parametrize(

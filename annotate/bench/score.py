@@ -44,6 +44,7 @@ from annotate.errors import PredictionsError
 from annotate.gold.matching import overlapping, relaxed_pairs, strict_count
 from annotate.predictions import Prediction
 from annotate.records import Annotation, Entity
+from annotate.tables import text_table
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 OUTCOMES = ("correct", "incorrect", "partial", "missed", "spurious")
@@ -673,15 +674,7 @@ def _f(value: float) -> str:
 
 
 def _table(title: str | None, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A title and aligned columns: the first left-aligned, the others right-aligned."""
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    lines = [] if title is None else [title]
-    for row in (header, *rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return text_table(header, rows, title=title, indent="  ")
 
 
 def _entity_table(entities: EntityScores) -> str:
