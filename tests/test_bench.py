@@ -23,7 +23,7 @@ from annotate.bench.run import (
 from annotate.cli import main
 from annotate.dataset.writer import ExportOptions, export_dataset, read_gold
 from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
-from annotate.predictions import PredictedEntity, Prediction, write_predictions
+from annotate.predictions import Prediction, entity, write_predictions
 from annotate.records import Annotation, Document, Entity, Event, Submission, Task
 from annotate.schema import SchemaSet
 
@@ -49,7 +49,7 @@ GOLD = [
 
 
 def entity_prediction(doc: str, *spans: tuple[int, int, str]) -> Prediction:
-    return Prediction(doc, "demo", "1", entities=tuple(PredictedEntity(*s) for s in spans))
+    return Prediction.of(doc, "demo", "1", entities=tuple(entity(*s) for s in spans))
 
 
 # --- bench ------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_extractor_returning_dicts_gets_id_and_name_filled_in(extractors: types.
         ("d1", f"{MODULE}:as_dict", "7"),
         ("d2", f"{MODULE}:as_dict", "7"),
     ]
-    assert predictions[0].entities == (PredictedEntity(0, 5, "PERSON"),)
+    assert predictions[0].entities == (entity(0, 5, "PERSON"),)
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,11 @@ class BenchReport:
         return "\n".join(lines) + "\n" + render_table(self.scores)
 
 
-def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> BenchReport:
+def bench(
+    gold: Sequence[Annotation],
+    predictions: Sequence[Prediction],
+    schemas: SchemaSet | None = None,
+) -> BenchReport:
     """Score ``predictions`` against ``gold``, matched by document id.
 
     Gold documents without a prediction count as predicting nothing; predictions for
@@ -84,10 +88,10 @@ def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> Benc
     by_id = _by_document(predictions)
     extractors = tuple(sorted({(p.extractor, p.version) for p in predictions}))
     name, version = extractors[0] if len(extractors) == 1 else ("none", "none")
-    aligned = [by_id.get(a.document.id) or Prediction(a.document.id, name, version) for a in gold]
+    aligned = [by_id.get(a.document.id) or Prediction.of(a.document, name, version) for a in gold]
     gold_ids = {a.document.id for a in gold}
     return BenchReport(
-        score(gold, aligned),
+        score(gold, aligned, schemas),
         extractors,
         missing=tuple(a.document.id for a in gold if a.document.id not in by_id),
         ignored=tuple(sorted(set(by_id) - gold_ids)),
@@ -152,7 +156,7 @@ def run_extractor(
         data, found = _checked(_call(extract, document, spec), document, default, schemas)
         problems += found
         if not found:
-            predictions.append(Prediction.from_dict(data))
+            predictions.append(Prediction.from_dict(data, document))
         if progress is not None:
             progress(1)
     if problems:

@@ -12,7 +12,6 @@ not bound memory.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -31,6 +30,9 @@ from annotate.records import (
     Event,
     Submission,
     Task,
+    cut_date,
+    date_error,
+    real_date,
 )
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
@@ -587,33 +589,17 @@ def normalise_date(
 ) -> tuple[str | None, tuple[str, str, str] | None]:
     """The DateTime widget's value cut to ``precision`` (``precisions`` coarsest first).
 
-    Returns (date, None) or (None, (message, expected, found)).
+    Returns (date, None) or (None, (message, expected, found)); the rule is
+    :func:`annotate.records.date_error`.
 
     >>> normalise_date("2017-11-20", "month", ("year", "month", "day"))
     ('2017-11', None)
     >>> normalise_date("2017-02-30", "day", ("year", "month", "day"))[1][0]
-    'invalid or impossible date'
+    'not a real date'
     """
     text = str(raw).split("T")[0].strip() if raw is not None else ""
-    parts = text.split("-")
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) or not _real(parts):
-        return None, ("invalid or impossible date", "a real date YYYY-MM-DD", shorten(raw))
-    if precision is None:
-        return None, ("date has no precision", "one of " + ", ".join(precisions), "none")
-    keep = precisions.index(precision) + 1 if precision in precisions else len(parts)
-    if len(parts) < keep:
-        return None, (
-            "date precision disagrees with its value",
-            f"a date with {keep} part(s) for precision {precision}",
-            repr(text),
-        )
-    return "-".join(parts[:keep]), None
-
-
-def _real(parts: list[str]) -> bool:
-    numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
-    try:
-        dt.date(*numbers)
-    except ValueError:
-        return False
-    return True
+    date = cut_date(text, precision, precisions) if real_date(text) else text
+    error = date_error(date, precision, precisions)
+    if error:
+        return None, (error.message, error.expected, error.found)
+    return date, None
