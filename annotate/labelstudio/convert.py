@@ -20,7 +20,7 @@ from typing import Any
 
 from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
 from annotate.labelstudio.results import text_hash
-from annotate.problems import Location, Problem, shorten
+from annotate.problems import Location, Problem, missing_field, schema_problems, shorten
 from annotate.records import (
     LAYER_TYPES,
     Annotation,
@@ -157,12 +157,11 @@ def _document(
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     problems = []
+    where = Location(task_id=task_id, document_id=doc_id)
     for error in schemas.errors(DOCUMENT, fields):
-        field = ".".join(str(p) for p in error.absolute_path) or None
-        where = Location(
-            task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data"
-        )
-        problems.append(Problem(where, f"task data: {error.message}", code="task-data"))
+        for problem in schema_problems(error, where, prefix="data"):
+            message = f"task data: {problem.message}"
+            problems.append(replace(problem, message=message, code="task-data"))
     text = fields.get("text") if isinstance(fields.get("text"), str) else ""
     stored = data.get("text_sha256")
     if stored is not None and text and stored != text_hash(text):
@@ -553,10 +552,10 @@ class AnnotationReader:
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
+        where = replace(self.where, region_id=rid)
         for error in errors:
-            field = ".".join(str(p) for p in error.absolute_path) or None
-            if error.validator == "required":
-                missing = error.message.split("'")[1]
+            missing = missing_field(error)
+            if missing is not None:
                 if (rid, missing) in self.invalid:
                     continue
                 self.problem(
@@ -568,7 +567,7 @@ class AnnotationReader:
                     "none",
                 )
             else:
-                self.problem(error.message, "schema", rid, field)
+                self.problems += schema_problems(error, where)
         return not errors
 
 
