@@ -14,9 +14,10 @@ from pathlib import Path
 
 from annotate.cli.output import layer_names
 from annotate.errors import AnnotateError
+from annotate.records import LAYERS
 
 Handler = Callable[[argparse.Namespace], int]
-LAYER_HELP = "comma-separated layers (default: all): entities,claims,event_dates"
+LAYER_HELP = f"comma-separated layers (default: all): {','.join(LAYERS)}"
 
 
 def _connection_args(parser: argparse.ArgumentParser) -> None:
