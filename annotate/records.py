@@ -24,11 +24,10 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, NamedTuple, Self, TypeVar
+from typing import Any, ClassVar, NamedTuple, Self
 
 from annotate.problems import shorten
 
-T = TypeVar("T")
 Extra = tuple[tuple[str, Any], ...]
 
 
@@ -40,9 +39,6 @@ def _frozen(value: Any) -> Any:
 def _thawed(value: Any) -> Any:
     """Tuples as lists, so dicts are JSON-ready."""
     return [_thawed(v) for v in value] if isinstance(value, tuple) else value
-
-
-_KNOWN: dict[type, frozenset[str]] = {}  # the field names of each record class, once known
 
 
 class Record:
@@ -65,7 +61,6 @@ class Record:
             required = {f.name for f in own if f.default is f.default_factory}
             order = tuple((f.name, f.name in required or f.name in cls.ALWAYS) for f in own)
             known = Record._NAMES[cls] = (frozenset(f.name for f in own), order)
-            _KNOWN[cls] = known[0]
         return known
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,7 +77,7 @@ class Record:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """The record of a dict; keys the class does not name are kept as extra fields."""
-        names = _KNOWN.get(cls) or cls._names()[0]
+        names = (Record._NAMES.get(cls) or cls._names())[0]
         kwargs: dict[str, Any] = {}
         extra: list[tuple[str, Any]] = []
         for key, value in data.items():
