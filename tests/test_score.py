@@ -15,8 +15,6 @@ import annotate.bench.score
 from annotate.bench.score import (
     SCHEMES,
     SemEvalCounts,
-    date_right,
-    date_within_day,
     render_table,
     score,
     score_entities,
@@ -24,7 +22,7 @@ from annotate.bench.score import (
 )
 from annotate.errors import PredictionsError
 from annotate.predictions import Prediction, claim, entity
-from annotate.records import Annotation, Claim, Document, Entity
+from annotate.records import Annotation, Claim, Document, Entity, date_right, date_within_day
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"]
