@@ -191,9 +191,9 @@ def _paraphrases(
     for sentence in sentences(text):
         if any(q.start < sentence[1] and sentence[0] < q.end for q in quotes):
             continue
-        claim = _reported(text, sentence, speakers, people)
-        if claim is not None:
-            found.append(claim)
+        reported = _reported(text, sentence, speakers, people)
+        if reported is not None:
+            found.append(reported)
     return found
 
 

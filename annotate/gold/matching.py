@@ -63,8 +63,13 @@ def relaxed_pairs(left: Sequence[SpanRange], right: Sequence[SpanRange]) -> list
         return []
     order = sorted(range(len(left)), key=lambda i: (left[i], i))
     ordered = [left[i] for i in order]
+    near = overlapping(ordered, right)
+    taken = [order[h] for hits in near for h in hits]
+    if len(taken) == len(set(taken)) and all(len(hits) <= 1 for hits in near):
+        # Every overlap is isolated (the usual case): each is a pair, nothing to rank.
+        return sorted((order[hits[0]], j) for j, hits in enumerate(near) if hits)
     candidates = []
-    for j, hits in enumerate(overlapping(ordered, right)):
+    for j, hits in enumerate(near):
         r_start, r_end = right[j]
         for h in hits:
             l_start, l_end = ordered[h]
