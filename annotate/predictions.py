@@ -185,7 +185,9 @@ class Prediction:
         is the document predicted on (else only its id is known)."""
         extractor = data["extractor"]
         layers = {
-            name: tuple(kind.from_dict(_record(item)) for item in data.get(name) or ())
+            name: tuple(
+                kind.from_dict(_record(item, kind.RELATIONS)) for item in data.get(name) or ()
+            )
             for name, kind in LAYER_TYPES.items()
         }
         name, version = extractor["name"], extractor["version"]
@@ -210,14 +212,15 @@ def _wire(region: Region) -> Json:
     return out
 
 
-def _record(item: Mapping[str, Any]) -> Json:
+def _record(item: Mapping[str, Any], relations: frozenset[str]) -> Json:
     """A wire region as a record dict: its span as id, relation spans as ids ("" for a
     text left out)."""
     out = {"id": f"{item['start']}-{item['end']}", "text": ""}
     out.update(item)
-    for name, value in item.items():
-        if type(value) is dict:  # a relation: the span of the mention it names
-            out[name] = span_id(value["start"], value["end"])
+    for name in relations:
+        span = item.get(name)
+        if span is not None:
+            out[name] = span_id(span["start"], span["end"])
     return out
 
 
