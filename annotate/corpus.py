@@ -8,12 +8,12 @@ raised, each naming the file and line.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from annotate.errors import CorpusError
 from annotate.jsonl import Row, read_jsonl
-from annotate.problems import Location, Problem
+from annotate.problems import Location, Problem, schema_problems
 from annotate.records import Document
 from annotate.schema import DOCUMENT, SchemaSet
 
@@ -90,10 +90,9 @@ def _documents(
         if data is None or row_problems:
             continue
         doc_id = data.get("id")
+        where = Location(file=str(file), line=number, document_id=doc_id)
         for error in schemas.errors(DOCUMENT, data):
-            field = ".".join(str(p) for p in error.absolute_path) or None
-            where = Location(file=str(file), line=number, document_id=doc_id, field=field)
-            problems.append(Problem(where, _schema_message(error), code="schema"))
+            problems += [_hint(p) for p in schema_problems(error, where)]
         if isinstance(doc_id, str) and doc_id in first_line:
             where = Location(file=str(file), line=number, document_id=doc_id, field="id")
             msg = f"duplicate document id (first seen on line {first_line[doc_id]})"
@@ -105,9 +104,8 @@ def _documents(
     return documents, problems
 
 
-def _schema_message(error: Any) -> str:
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        hint = " (the publication date, YYYY-MM-DD)" if missing == "published" else ""
-        return f"missing required field '{missing}'{hint}"
-    return str(error.message)
+def _hint(problem: Problem) -> Problem:
+    """A missing publication date says what it is for."""
+    if problem.where.field == "published" and problem.expected is None:
+        return replace(problem, expected="the publication date, YYYY-MM-DD")
+    return problem

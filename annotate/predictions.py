@@ -1,24 +1,33 @@
 """Predictions: what an extractor returns for one document, and the JSONL files holding them.
 
+A :class:`Prediction` is an :class:`~annotate.records.Annotation` plus the extractor (name
+and version) that made it: its regions are the same records as gold regions. Two things
+set predicted regions apart, both because extractors produce spans, not ids:
+
+- a predicted region's id is its span, ``"start-end"`` (:func:`span_id`);
+- a relation (a claim's speaker) names the span of the mention it points at, by that id,
+  whether or not the extractor also predicted that mention as an entity.
+
 The wire format is ``schemas/predictions.schema.json``: one JSON object per line, with the
-extractor as ``{"name", "version"}`` and a claim's speaker as the span ``{"start", "end"}``
-of the mention that made it (extractors produce spans, not gold region ids).
+extractor as ``{"name", "version"}``, regions without ids or provenance, a relation as the
+span ``{"start", "end"}`` and an optional confidence ``score``; every other field of a
+region is a field of its layer's schema, so an attribute added to a schema travels in the
+file with no code change.
 
 A file is validated before anything is built from it, and every problem is reported at
 once, located by file, line, document and field (``claims[2].speaker.end``): JSON Schema
 errors, unknown document ids, spans outside the text, impossible dates, a date whose form
 disagrees with its precision, and duplicate document ids.
 
->>> p = Prediction("doc1", "demo", "1", entities=(PredictedEntity(0, 5, "PERSON"),))
->>> p.to_dict()["extractor"]
-{'name': 'demo', 'version': '1'}
+>>> p = Prediction.of("doc1", "demo", "1", entities=(entity(0, 5, "PERSON"),))
+>>> p.to_dict()["extractor"], p.to_dict()["entities"]
+({'name': 'demo', 'version': '1'}, [{'start': 0, 'end': 5, 'label': 'PERSON'}])
 >>> Prediction.from_dict(p.to_dict()) == p
 True
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,153 +35,196 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Self
 
-from jsonschema.exceptions import ValidationError
-
 from annotate.atomic import atomic_write_text
-from annotate.errors import PredictionsError, SchemaError
+from annotate.errors import PredictionsError
 from annotate.jsonl import read_jsonl
-from annotate.problems import Location, Problem, shorten
-from annotate.records import Document
+from annotate.problems import Location, Problem, field_name, schema_problems, shorten
+from annotate.records import (
+    LAYER_TYPES,
+    Annotation,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Region,
+    date_error,
+)
 from annotate.schema import PREDICTIONS, SchemaSet
 
 Json = dict[str, Any]
-SPAN_LAYERS = ("entities", "claims", "event_dates")
+_NOT_SENT = ("id", "annotators")  # what a region has that the wire format leaves out
 
 
-def _wire(record: object, names: Sequence[str]) -> Json:
-    """The named fields of a record that are set (optional fields left out when None)."""
-    return {name: value for name in names if (value := getattr(record, name)) is not None}
+def span_id(start: int, end: int) -> str:
+    """The id of a predicted region: its span.
+
+    >>> span_id(24, 38)
+    '24-38'
+    """
+    return f"{start}-{end}"
 
 
-@dataclass(frozen=True, slots=True)
-class PredictedEntity:
-    """A predicted entity mention: a half-open code-point range and its label."""
+def id_span(region_id: str) -> tuple[int, int] | None:
+    """The span a predicted region id names, or None when it names none.
 
-    start: int
-    end: int
-    label: str
-    text: str | None = None
-    canonical: str | None = None
-    score: float | None = None
-
-    def to_dict(self) -> Json:
-        return _wire(self, ("start", "end", "text", "label", "canonical", "score"))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            data["start"], data["end"], data["label"], get("text"), get("canonical"), get("score")
-        )
+    >>> id_span("24-38"), id_span("e1")
+    ((24, 38), None)
+    """
+    start, dash, end = region_id.partition("-")
+    if not dash or not start.isdigit() or not end.isdigit():
+        return None
+    return int(start), int(end)
 
 
-@dataclass(frozen=True, slots=True)
-class PredictedClaim:
-    """A predicted claim; ``speaker`` is the (start, end) span of the mention that made it."""
-
-    start: int
-    end: int
-    type: str
-    speaker: tuple[int, int] | None = None
-    text: str | None = None
-    score: float | None = None
-
-    def to_dict(self) -> Json:
-        out = _wire(self, ("start", "end", "text", "type"))
-        speaker = self.speaker
-        out["speaker"] = None if speaker is None else {"start": speaker[0], "end": speaker[1]}
-        if self.score is not None:
-            out["score"] = self.score
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        speaker = data.get("speaker")
-        span = None if speaker is None else (speaker["start"], speaker["end"])
-        return cls(
-            data["start"], data["end"], data["type"], span, data.get("text"), data.get("score")
-        )
+def entity(
+    start: int, end: int, label: str, text: str = "", canonical: str | None = None
+) -> Entity:
+    """A predicted entity mention (``text`` may be left empty: offsets are what count)."""
+    return Entity(span_id(start, end), start, end, text, label, canonical)
 
 
-@dataclass(frozen=True, slots=True)
-class PredictedEvent:
+def claim(
+    start: int,
+    end: int,
+    claim_type: str,
+    speaker: tuple[int, int] | None = None,
+    text: str = "",
+) -> Claim:
+    """A predicted claim; ``speaker`` is the span of the mention that made it."""
+    said_by = None if speaker is None else span_id(*speaker)
+    return Claim(span_id(start, end), start, end, text, claim_type, said_by)
+
+
+def event(
+    start: int, end: int, date: str, precision: str, basis: str | None = None, text: str = ""
+) -> Event:
     """A predicted dated event: its trigger span, ISO date at ``precision``, and basis."""
-
-    start: int
-    end: int
-    date: str
-    precision: str
-    basis: str | None = None
-    text: str | None = None
-    score: float | None = None
-
-    def to_dict(self) -> Json:
-        return _wire(self, ("start", "end", "text", "date", "precision", "basis", "score"))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        args = (get("basis"), get("text"), get("score"))
-        return cls(data["start"], data["end"], data["date"], data["precision"], *args)
+    return Event(span_id(start, end), start, end, text, date, precision, basis)
 
 
-@dataclass(frozen=True, slots=True)
+def with_score(region: Region, score: float) -> Region:
+    """``region`` with the extractor's confidence, sent as ``score``."""
+    extra = tuple((k, v) for k, v in region.extra if k != "score")
+    return replace(region, extra=(*extra, ("score", score)))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Prediction:
-    """Everything one extractor (name and version) predicted for one document."""
+    """An annotation of one document made by an extractor (name and version).
 
-    document_id: str
+    Two predictions are equal when they are the same extractor's regions for the same
+    document id, whether or not the document's text was at hand when they were made.
+    """
+
+    annotation: Annotation
     extractor: str
     version: str
-    entities: tuple[PredictedEntity, ...] = ()
-    claims: tuple[PredictedClaim, ...] = ()
-    event_dates: tuple[PredictedEvent, ...] = ()
+
+    def _key(self) -> tuple[object, ...]:
+        layers = (self.layer(name) for name in LAYER_TYPES)
+        return (self.document_id, self.extractor, self.version, *layers)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Prediction) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    @classmethod
+    def of(
+        cls,
+        document: Document | str,
+        extractor: str,
+        version: str,
+        **layers: Sequence[Region],
+    ) -> Self:
+        """A prediction from its regions by layer; ``document`` may be just its id."""
+        if isinstance(document, str):
+            document = unknown_document(document)
+        regions = {name: tuple(items) for name, items in layers.items()}
+        return cls(Annotation(document, **regions), extractor, version)  # type: ignore[arg-type]
+
+    @property
+    def document_id(self) -> str:
+        return self.annotation.document.id
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return self.annotation.entities
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        return self.annotation.claims
+
+    @property
+    def event_dates(self) -> tuple[Event, ...]:
+        return self.annotation.event_dates
+
+    def layer(self, name: str) -> tuple[Region, ...]:
+        """The predicted regions of the layer called ``name``."""
+        return self.annotation.layer(name)
+
+    def scores(self) -> list[float]:
+        """The confidence of every region that has one."""
+        regions = (r for name in LAYER_TYPES for r in self.layer(name))
+        return [score for r in regions if (score := getattr(r, "score", None)) is not None]
 
     def to_dict(self) -> Json:
         """The JSON object of one line of a predictions file."""
-        return {
+        out: Json = {
             "document_id": self.document_id,
             "extractor": {"name": self.extractor, "version": self.version},
-            "entities": [e.to_dict() for e in self.entities],
-            "claims": [c.to_dict() for c in self.claims],
-            "event_dates": [v.to_dict() for v in self.event_dates],
         }
+        for name in LAYER_TYPES:
+            out[name] = [_wire(region) for region in self.layer(name)]
+        return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """A prediction from a (valid) line of a predictions file."""
+    def from_dict(cls, data: Mapping[str, Any], document: Document | None = None) -> Self:
+        """A prediction from a (valid) line of a predictions file; ``document``, when given,
+        is the document predicted on (else only its id is known)."""
         extractor = data["extractor"]
-        return cls(
-            data["document_id"],
-            extractor["name"],
-            extractor["version"],
-            tuple(PredictedEntity.from_dict(e) for e in data.get("entities") or ()),
-            tuple(PredictedClaim.from_dict(c) for c in data.get("claims") or ()),
-            tuple(PredictedEvent.from_dict(v) for v in data.get("event_dates") or ()),
-        )
+        layers = {
+            name: tuple(
+                kind.from_dict(_record(item, kind.RELATIONS)) for item in data.get(name) or ()
+            )
+            for name, kind in LAYER_TYPES.items()
+        }
+        name, version = extractor["name"], extractor["version"]
+        return cls.of(document or data["document_id"], name, version, **layers)
+
+
+def unknown_document(document_id: str) -> Document:
+    """The document of a prediction read without its text: only its id is known."""
+    return Document(document_id, "", "", "", "")
+
+
+def _wire(region: Region) -> Json:
+    out = region.to_dict()
+    for name in _NOT_SENT:
+        out.pop(name, None)
+    if not out.get("text"):
+        out.pop("text", None)
+    for name, value in out.items():
+        if name in type(region).RELATIONS:
+            span = None if value is None else id_span(value)
+            out[name] = None if span is None else {"start": span[0], "end": span[1]}
+    return out
+
+
+def _record(item: Mapping[str, Any], relations: frozenset[str]) -> Json:
+    """A wire region as a record dict: its span as id, relation spans as ids ("" for a
+    text left out)."""
+    out = {"id": f"{item['start']}-{item['end']}", "text": ""}
+    out.update(item)
+    for name in relations:
+        span = item.get(name)
+        if span is not None:
+            out[name] = span_id(span["start"], span["end"])
+    return out
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def field_name(path: Iterable[str | int]) -> str | None:
-    """A JSON path as written in messages.
-
-    >>> field_name(["claims", 2, "speaker", "end"])
-    'claims[2].speaker.end'
-    """
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or None
-
-
-@cache
-def _precision_parts(schemas: SchemaSet) -> dict[str, int]:
-    """Precision value -> number of date parts it keeps (the enum runs coarsest to finest)."""
-    choices = schemas.layers["event_dates"].attribute("precision").choices
-    if not choices:
-        raise SchemaError("event_dates.schema.json: 'precision' needs an enum of choices")
-    return {choice: index + 1 for index, choice in enumerate(choices)}
 
 
 def check_prediction(
@@ -191,12 +243,12 @@ def check_prediction(
     problems: list[Problem] = []
     broken: set[tuple[str, int]] = set()
     for error in schemas.errors(PREDICTIONS, data):
-        problems += _schema_problems(error, where)
+        problems += schema_problems(error, where)
         path = list(error.absolute_path)
         if len(path) >= 2 and isinstance(path[1], int):
             broken.add((str(path[0]), path[1]))
     items = [(layer, i, item) for layer, i, item in _items(data) if (layer, i) not in broken]
-    problems += _date_problems(items, _precision_parts(schemas), where)
+    problems += _date_problems(items, schemas, where)
     if documents is not None and isinstance(doc_id, str):
         document = documents.get(doc_id)
         if document is None:
@@ -207,54 +259,12 @@ def check_prediction(
 
 
 def _items(data: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
-    for layer in SPAN_LAYERS:
+    for layer in LAYER_TYPES:
         values = data.get(layer)
         if isinstance(values, list):
             for index, item in enumerate(values):
                 if isinstance(item, dict):
                     yield layer, index, item
-
-
-def _schema_problems(error: ValidationError, where: Location) -> list[Problem]:
-    here = replace(where, field=field_name(error.absolute_path))
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        # A branch rejected only for its type says nothing; report the branch that applies.
-        deeper = [e for e in error.context if not _type_only(e, error)]
-        if deeper:
-            return [p for e in deeper for p in _schema_problems(e, where)]
-        kinds = " or ".join(str(e.validator_value) for e in error.context)
-        return [
-            Problem(
-                here, "wrong type", expected=kinds, found=shorten(error.instance), code="schema"
-            )
-        ]
-    return [_schema_problem(error, here)]
-
-
-def _type_only(error: ValidationError, parent: ValidationError) -> bool:
-    return error.validator == "type" and list(error.absolute_path) == list(parent.absolute_path)
-
-
-def _schema_problem(error: ValidationError, here: Location) -> Problem:
-    found = shorten(error.instance)
-    if error.validator == "enum":
-        values = error.validator_value
-        allowed = ", ".join(str(v) for v in values) if isinstance(values, list) else str(values)
-        return Problem(
-            here, "not an allowed value", expected=f"one of {allowed}", found=found, code="schema"
-        )
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        here = replace(here, field=field_name([*error.absolute_path, missing]))
-        return Problem(here, "missing required field", code="schema")
-    if error.validator == "pattern":
-        expected = f"a string matching {error.validator_value}"
-        return Problem(here, "malformed value", expected=expected, found=found, code="schema")
-    if error.validator == "type":
-        return Problem(
-            here, "wrong type", expected=str(error.validator_value), found=found, code="schema"
-        )
-    return Problem(here, error.message, code="schema")
 
 
 def _unknown_document(doc_id: str, count: int, where: Location) -> Problem:
@@ -267,34 +277,32 @@ def _unknown_document(doc_id: str, count: int, where: Location) -> Problem:
     )
 
 
+@cache
+def _dated(schemas: SchemaSet) -> dict[str, list[tuple[str, str | None, tuple[str, ...]]]]:
+    """Per layer, each date field with its precision field and the precisions, coarsest first."""
+    out: dict[str, list[tuple[str, str | None, tuple[str, ...]]]] = {}
+    for layer in schemas.layers.values():
+        for attribute in layer.dates:
+            precision = attribute.precision_field
+            choices = layer.attribute(precision).choices if precision else ()
+            out.setdefault(layer.name, []).append((attribute.field, precision, choices))
+    return out
+
+
 def _date_problems(
-    items: Sequence[tuple[str, int, Mapping[str, Any]]],
-    parts_of: Mapping[str, int],
-    where: Location,
+    items: Sequence[tuple[str, int, Mapping[str, Any]]], schemas: SchemaSet, where: Location
 ) -> list[Problem]:
+    dated = _dated(schemas)
     problems: list[Problem] = []
     for layer, index, item in items:
-        if layer == "event_dates":
-            here = replace(where, field=f"{layer}[{index}].date")
-            problems += _date_problem(item["date"], item["precision"], parts_of, here)
+        for name, precision_field, precisions in dated.get(layer, ()):
+            if item.get(name) is None or precision_field is None:
+                continue
+            error = date_error(item[name], item.get(precision_field), precisions)
+            if error is not None:
+                here = replace(where, field=field_name([layer, index, name]))
+                problems.append(Problem(here, error.message, error.expected, error.found, "date"))
     return problems
-
-
-def _date_problem(
-    date: str, precision: str, parts_of: Mapping[str, int], here: Location
-) -> list[Problem]:
-    parts = [int(p) for p in date.split("-")]
-    year, month, day = [*parts, 1, 1][:3]
-    try:
-        dt.date(year, month, day)
-    except ValueError as exc:
-        return [Problem(here, f"not a real date ({exc})", found=repr(date), code="date")]
-    wanted = parts_of[precision]
-    if len(parts) != wanted:
-        form = "-".join(("YYYY", "MM", "DD")[:wanted])
-        msg = f"date form disagrees with precision {precision!r}"
-        return [Problem(here, msg, expected=form, found=repr(date), code="date")]
-    return []
 
 
 def _offset_problems(
@@ -304,9 +312,9 @@ def _offset_problems(
     for layer, index, item in items:
         field = f"{layer}[{index}]"
         problems += _span_problems(item, text, replace(where, field=field))
-        speaker = item.get("speaker") if layer == "claims" else None
-        if isinstance(speaker, dict):
-            problems += _span_problems(speaker, text, replace(where, field=f"{field}.speaker"))
+        for name, value in item.items():
+            if isinstance(value, dict):  # a relation: the span of the mention it names
+                problems += _span_problems(value, text, replace(where, field=f"{field}.{name}"))
     return problems
 
 
@@ -360,7 +368,8 @@ def load_predictions(
         problems += _duplicate(data.get("document_id"), number, first_line, where)
     if problems:
         raise PredictionsError(f"{path}: {len(problems)} problem(s) in the predictions", problems)
-    return [Prediction.from_dict(data) for _, data in rows]
+    known = documents or {}
+    return [Prediction.from_dict(data, known.get(data["document_id"])) for _, data in rows]
 
 
 def _duplicate(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +75,75 @@ def shorten(value: object, limit: int = 60) -> str:
     """repr() of a value, cut to ``limit`` characters so messages stay readable."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field_name(path: Iterable[str | int]) -> str | None:
+    """A JSON path as every message writes it: names joined by dots, list indices bracketed.
+
+    >>> field_name(["claims", 2, "speaker", "end"])
+    'claims[2].speaker.end'
+    >>> field_name([]) is None
+    True
+    """
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or None
+
+
+def schema_problems(error: ValidationError, where: Location, prefix: str = "") -> list[Problem]:
+    """The problems of one JSON Schema error, located at its field under ``where``.
+
+    ``prefix`` is the path of the validated value in the input, if it is part of something
+    larger (``data`` for a task's data). Every schema error in annotate becomes a Problem
+    here, so all of them read alike.
+    """
+    here = replace(where, field=_joined(prefix, field_name(error.absolute_path)))
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # A branch rejected only for its type says nothing; report the branch that applies.
+        deeper = [e for e in error.context if not _type_only(e, error)]
+        if deeper:
+            return [p for e in deeper for p in schema_problems(e, where, prefix)]
+        kinds = " or ".join(str(e.validator_value) for e in error.context)
+        found = shorten(error.instance)
+        return [Problem(here, "wrong type", expected=kinds, found=found, code="schema")]
+    return [_schema_problem(error, here, prefix)]
+
+
+def missing_field(error: ValidationError) -> str | None:
+    """The field a ``required`` error names, or None for any other error."""
+    if error.validator != "required":
+        return None
+    return error.message.split("'")[1] if "'" in error.message else error.message
+
+
+def _joined(prefix: str, name: str | None) -> str | None:
+    if not prefix:
+        return name
+    return prefix if name is None else f"{prefix}{'' if name.startswith('[') else '.'}{name}"
+
+
+def _type_only(error: ValidationError, parent: ValidationError) -> bool:
+    return error.validator == "type" and list(error.absolute_path) == list(parent.absolute_path)
+
+
+def _schema_problem(error: ValidationError, here: Location, prefix: str) -> Problem:
+    found = shorten(error.instance)
+    missing = missing_field(error)
+    if missing is not None:
+        path = field_name([*error.absolute_path, missing])
+        return Problem(
+            replace(here, field=_joined(prefix, path)), "missing required field", code="schema"
+        )
+    if error.validator == "enum":
+        values = error.validator_value
+        allowed = ", ".join(str(v) for v in values) if isinstance(values, list) else str(values)
+        expected = f"one of {allowed}"
+        return Problem(here, "not an allowed value", expected=expected, found=found, code="schema")
+    if error.validator == "pattern":
+        expected = f"a string matching {error.validator_value}"
+        return Problem(here, "malformed value", expected=expected, found=found, code="schema")
+    if error.validator == "type":
+        expected = str(error.validator_value)
+        return Problem(here, "wrong type", expected=expected, found=found, code="schema")
+    return Problem(here, error.message, code="schema")

@@ -31,13 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.bench.run import bench
-from annotate.predictions import (
-    PredictedClaim,
-    PredictedEntity,
-    PredictedEvent,
-    Prediction,
-    load_predictions,
-)
+from annotate.predictions import Prediction, claim, entity, event, load_predictions
 from annotate.records import Annotation, Claim, Document, Entity, Event
 
 TARGET_RATIO = 2.0
@@ -98,35 +92,31 @@ def _date(rng: random.Random) -> tuple[str, str]:
 def make_prediction(gold: Annotation, rng: random.Random) -> Prediction:
     """Gold perturbed the way extractors err: kept, relabelled, shifted, dropped, invented."""
     entities = [
-        PredictedEntity(
-            e.start + rng.choice([0, 0, 0, 1]), e.end, rng.choice([e.label, e.label, "ORG"])
-        )
+        entity(e.start + rng.choice([0, 0, 0, 1]), e.end, rng.choice([e.label, e.label, "ORG"]))
         for e in gold.entities
         if rng.random() < 0.85
     ]
-    entities += [PredictedEntity(s, s + 4, "GPE") for s in rng.sample(range(5, 3900, 7), 4)]
+    entities += [entity(s, s + 4, "GPE") for s in rng.sample(range(5, 3900, 7), 4)]
     claims = [
-        PredictedClaim(
-            c.start, c.end - rng.choice([0, 3]), rng.choice(TYPES), _speaker(gold, c.speaker)
-        )
+        claim(c.start, c.end - rng.choice([0, 3]), rng.choice(TYPES), _speaker(gold, c.speaker))
         for c in gold.claims
         if rng.random() < 0.8
     ]
     events = [
-        PredictedEvent(v.start, v.end, v.date, v.precision)
+        event(v.start, v.end, v.date, v.precision)
         if rng.random() < 0.7
-        else PredictedEvent(v.start, v.end, "2017-11-20", "day")
+        else event(v.start, v.end, "2017-11-20", "day")
         for v in gold.event_dates
     ]
     entities.sort(key=lambda e: e.start)
-    return Prediction(
-        gold.document.id, "synthetic", "1", tuple(entities), tuple(claims), tuple(events)
+    return Prediction.of(
+        gold.document.id, "synthetic", "1", entities=entities, claims=claims, event_dates=events
     )
 
 
 def _speaker(gold: Annotation, speaker: str | None) -> tuple[int, int] | None:
-    entity = gold.entity(speaker) if speaker else None
-    return (entity.start, entity.end) if entity else None
+    found = gold.entity(speaker) if speaker else None
+    return (found.start, found.end) if found else None
 
 
 def write_files(folder: Path, count: int, seed: int) -> tuple[Path, Path]:

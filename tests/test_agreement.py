@@ -39,11 +39,9 @@ from annotate.gold.agreement import (
     AgreementReport,
     agreement,
     nominal_alpha,
-    relaxed_pairs,
-    strict_matches,
 )
 from annotate.labelstudio.convert import iter_tasks
-from annotate.records import Entity, Submission, Task
+from annotate.records import Submission, Task
 from annotate.schema import SchemaSet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "agreement"
@@ -200,31 +198,6 @@ def test_accumulating_task_by_task_is_order_independent(schemas: SchemaSet) -> N
     for task in reversed(tasks):
         backward.add(task)
     assert forward.report().to_dict() == backward.report().to_dict()
-
-
-def _span(start: int, end: int) -> Entity:
-    return Entity(f"{start}-{end}", start, end, "x" * (end - start), "PERSON")
-
-
-@pytest.mark.parametrize(
-    ("left", "right", "expected"),
-    [
-        # (0,10) overlaps (0,3) by 3 and (2,10) by 8: the largest overlap wins.
-        pytest.param([(0, 10)], [(0, 3), (2, 10)], [(0, 1)], id="largest-overlap-first"),
-        # Equal overlaps of 2: the earliest start pairs first, the other takes what is left.
-        pytest.param([(0, 4), (4, 8)], [(2, 6)], [(0, 0)], id="tie-earliest-start"),
-        pytest.param([(0, 4)], [(4, 8)], [], id="touching-is-not-overlapping"),
-        pytest.param([(0, 4), (0, 4)], [(0, 4)], [(0, 0)], id="one-to-one"),
-    ],
-)
-def test_relaxed_pairs(
-    left: list[tuple[int, int]], right: list[tuple[int, int]], expected: list[tuple[int, int]]
-) -> None:
-    assert relaxed_pairs([_span(*s) for s in left], [_span(*s) for s in right]) == expected
-
-
-def test_strict_matches_are_one_to_one() -> None:
-    assert strict_matches([_span(0, 4), _span(0, 4)], [_span(0, 4)]) == 1
 
 
 def test_nominal_alpha_equals_krippendorff_on_the_reliability_matrix() -> None:

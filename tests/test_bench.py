@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from annotate.bench.leaderboard import read_leaderboard
 from annotate.bench.run import (
     append_leaderboard,
     bench,
@@ -20,11 +21,10 @@ from annotate.bench.run import (
     run_extractor,
 )
 from annotate.cli import main
-from annotate.dataset.card import load_leaderboard
 from annotate.dataset.run import export_dataset
 from annotate.dataset.writer import ExportOptions, read_gold
 from annotate.errors import AnnotateError, InvalidInputError, PredictionsError
-from annotate.predictions import PredictedEntity, Prediction, write_predictions
+from annotate.predictions import Prediction, entity, write_predictions
 from annotate.records import Annotation, Document, Entity, Event, Submission, Task
 from annotate.schema import SchemaSet
 
@@ -50,7 +50,7 @@ GOLD = [
 
 
 def entity_prediction(doc: str, *spans: tuple[int, int, str]) -> Prediction:
-    return Prediction(doc, "demo", "1", entities=tuple(PredictedEntity(*s) for s in spans))
+    return Prediction.of(doc, "demo", "1", entities=tuple(entity(*s) for s in spans))
 
 
 # --- bench ------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_extractor_returning_dicts_gets_id_and_name_filled_in(extractors: types.
         ("d1", f"{MODULE}:as_dict", "7"),
         ("d2", f"{MODULE}:as_dict", "7"),
     ]
-    assert predictions[0].entities == (PredictedEntity(0, 5, "PERSON"),)
+    assert predictions[0].entities == (entity(0, 5, "PERSON"),)
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_leaderboard_runs_are_appended(tmp_path: Path, monkeypatch: pytest.Monke
     assert runs[1] == run
     assert run["date"] == "2017-11-21"
     assert run["scores"] == report.flat_scores()
-    assert load_leaderboard(path) == runs  # what the dataset card renders
+    assert read_leaderboard(path) == runs  # what the dataset card renders
 
 
 def test_broken_leaderboard_is_not_overwritten(tmp_path: Path) -> None:
@@ -277,7 +277,7 @@ def test_cli_runs_an_extractor_and_records_the_run(
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("Extractor: baseline-dates 1\nDocuments scored: 2\n")
-    [run] = load_leaderboard(leaderboard)
+    [run] = read_leaderboard(leaderboard)
     assert [run[k] for k in ("extractor", "version", "split", "date")] == [
         "baseline-dates",
         "1",

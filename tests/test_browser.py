@@ -17,7 +17,6 @@ The browser runs in a time zone west of UTC on purpose: a date widget that parse
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import re
 import shutil
@@ -46,7 +45,7 @@ from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, existing_tasks, push
 from annotate.labelstudio.server import ADMIN_EMAIL
-from annotate.predictions import PredictedClaim, PredictedEntity, PredictedEvent, Prediction
+from annotate.predictions import Prediction, claim, entity, event
 from annotate.records import Annotation, Document
 from annotate.schema import Layer, SchemaSet
 
@@ -351,19 +350,18 @@ def raw_results(output: Path) -> list[dict[str, Any]]:
 def as_prediction(layers: Annotation, like: Prediction) -> Prediction:
     """Submitted records in the shape of a prediction (speaker as a span), sorted."""
     spans = {e.id: (e.start, e.end) for e in layers.entities}
-    return Prediction(
+    return Prediction.of(
         like.document_id,
         like.extractor,
         like.version,
-        by_start(
-            PredictedEntity(e.start, e.end, e.label, canonical=e.canonical) for e in layers.entities
+        entities=by_start(
+            entity(e.start, e.end, e.label, canonical=e.canonical) for e in layers.entities
         ),
-        by_start(
-            PredictedClaim(c.start, c.end, c.type, spans.get(c.speaker or ""))
-            for c in layers.claims
+        claims=by_start(
+            claim(c.start, c.end, c.type, spans.get(c.speaker or "")) for c in layers.claims
         ),
-        by_start(
-            PredictedEvent(v.start, v.end, v.date, v.precision, v.basis) for v in layers.event_dates
+        event_dates=by_start(
+            event(v.start, v.end, v.date, v.precision, v.basis) for v in layers.event_dates
         ),
     )
 
@@ -373,8 +371,10 @@ def by_start(items: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def sorted_prediction(p: Prediction) -> Prediction:
-    return dataclasses.replace(
-        p,
+    return Prediction.of(
+        p.document_id,
+        p.extractor,
+        p.version,
         entities=by_start(p.entities),
         claims=by_start(p.claims),
         event_dates=by_start(p.event_dates),
@@ -497,16 +497,16 @@ def test_predictions_show_as_regions_and_accepting_them_keeps_them(
     tmp_path: Path,
 ) -> None:
     document = Document("browser-2", TEXT, "Wire", "2017-11-21", "en")
-    prediction = Prediction(
+    prediction = Prediction.of(
         document.id,
         "browser-test",
         "1",
         entities=(
-            PredictedEntity(*span(TEXT, "Putin"), "PERSON", canonical="Vladimir Putin"),
-            PredictedEntity(*span(TEXT, "Kremlin"), "ORG", canonical="Kremlin"),
+            entity(*span(TEXT, "Putin"), "PERSON", canonical="Vladimir Putin"),
+            entity(*span(TEXT, "Kremlin"), "ORG", canonical="Kremlin"),
         ),
-        claims=(PredictedClaim(*span(TEXT, CLAIM), "paraphrase", speaker=span(TEXT, "Kremlin")),),
-        event_dates=(PredictedEvent(*span(TEXT, "met"), "2017-11-20", "day", "relative"),),
+        claims=(claim(*span(TEXT, CLAIM), "paraphrase", speaker=span(TEXT, "Kremlin")),),
+        event_dates=(event(*span(TEXT, "met"), "2017-11-20", "day", "relative"),),
     )
     project_id, _ = push_one(client, document, project_title, (prediction,))
     open_label_stream(page, label_studio, project_id)  # see the module docstring

@@ -83,14 +83,14 @@ CATALOGUE = [
     ),
     pytest.param(
         "impossible-date",
-        "region v1, field date: invalid or impossible date; expected a real "
+        "region v1, field date: not a real date; expected a real "
         "date YYYY-MM-DD, found '2017-02-30'",
         id="impossible-date",
     ),
     pytest.param(
         "precision-disagrees-with-date",
-        "region v1, field date: date precision disagrees with "
-        "its value; expected a date with 3 part(s) for precision day, found '2017-11'",
+        "region v1, field date: date form disagrees with "
+        "precision 'day'; expected YYYY-MM-DD, found '2017-11'",
         id="precision",
     ),
     pytest.param(

@@ -46,8 +46,8 @@ def test_jsonl_form() -> None:
     [
         pytest.param(
             "missing-published",
-            r"manifest\.jsonl:2, doc doc2: missing required field "
-            r"'published' \(the publication date",
+            r"manifest\.jsonl:2, doc doc2, field published: missing required field; "
+            r"expected the publication date, YYYY-MM-DD",
             id="missing-published",
         ),
         pytest.param(
@@ -79,7 +79,7 @@ def test_bad_jsonl_reports_every_problem() -> None:
         load_corpus(BAD / "documents-bad.jsonl")
     text = str(info.value)
     assert "5 problem(s)" in text
-    assert "documents-bad.jsonl:2, doc j2: missing required field 'published'" in text
+    assert "documents-bad.jsonl:2, doc j2, field published: missing required field" in text
     assert (
         "documents-bad.jsonl:3, doc j1, field id: duplicate document id (first seen on line 1)"
         in text

@@ -17,9 +17,9 @@ import annotate.extractors.entities
 from annotate.corpus import load_corpus
 from annotate.errors import SchemaError
 from annotate.extractors import baseline, claims, dates, entities, sentences
-from annotate.predictions import PredictedEntity, check_prediction
+from annotate.predictions import check_prediction, id_span
 from annotate.problems import Location
-from annotate.records import Document
+from annotate.records import Document, Entity
 from annotate.schema import SchemaSet
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "sochi-2017"
@@ -279,7 +279,7 @@ def test_rule_labels_must_exist_in_the_schema(monkeypatch: pytest.MonkeyPatch) -
 PEOPLE_TEXT = "Vladimir Putin met Dmitry Peskov."
 
 
-def people(text: str) -> list[PredictedEntity]:
+def people(text: str) -> list[Entity]:
     return entities.find_entities(text)
 
 
@@ -331,8 +331,10 @@ def people(text: str) -> list[PredictedEntity]:
 )
 def test_claims(text: str, expected: list[tuple[str, str, str | None]]) -> None:
     found = claims.find_claims(text, people(text))
+    spans = [id_span(c.speaker) if c.speaker else None for c in found]
     spoken = [
-        (c.text, c.type, text[c.speaker[0] : c.speaker[1]] if c.speaker else None) for c in found
+        (c.text, c.type, text[span[0] : span[1]] if span else None)
+        for c, span in zip(found, spans, strict=True)
     ]
     assert spoken == expected
 
@@ -343,7 +345,7 @@ def test_pronoun_refers_to_the_last_person() -> None:
     assert (claim.text, claim.type, claim.speaker) == (
         "the war was nearly over",
         "paraphrase",
-        (0, 14),
+        "0-14",  # a predicted region's id is its span
     )
 
 
@@ -378,8 +380,8 @@ def test_baseline_predictions_validate(corpus: list[Document]) -> None:
 
 def test_baseline_speakers_are_predicted_entities(corpus: list[Document]) -> None:
     for prediction in baseline.predict_corpus(corpus):
-        spans = {(e.start, e.end) for e in prediction.entities}
-        assert {c.speaker for c in prediction.claims if c.speaker} <= spans
+        ids = {e.id for e in prediction.entities}
+        assert {c.speaker for c in prediction.claims if c.speaker} <= ids
 
 
 def test_baseline_entities_never_nest(corpus: list[Document]) -> None:

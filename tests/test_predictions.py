@@ -13,12 +13,13 @@ import annotate.predictions
 from annotate.corpus import load_corpus
 from annotate.errors import PredictionsError
 from annotate.predictions import (
-    PredictedClaim,
-    PredictedEntity,
-    PredictedEvent,
     Prediction,
     check_prediction,
+    claim,
+    entity,
+    event,
     load_predictions,
+    with_score,
     write_predictions,
 )
 from annotate.problems import Location
@@ -38,16 +39,16 @@ def documents() -> dict[str, Document]:
     return {d.id: d for d in load_corpus(FIXTURES / "documents.jsonl")}
 
 
-FULL = Prediction(
+FULL = Prediction.of(
     "d2",
     "demo",
     "1",
-    entities=(PredictedEntity(21, 26, "PERSON", "Putin", "Vladimir Putin", 0.5),),
+    entities=(with_score(entity(21, 26, "PERSON", "Putin", "Vladimir Putin"), 0.5),),
     claims=(
-        PredictedClaim(1, 18, "quote", (21, 26), "The war is ending", 0.75),
-        PredictedClaim(0, 32, "assertion"),
+        with_score(claim(1, 18, "quote", (21, 26), "The war is ending"), 0.75),
+        claim(0, 32, "assertion"),
     ),
-    event_dates=(PredictedEvent(27, 31, "2017-11-20", "day", "relative", "said", 1.0),),
+    event_dates=(with_score(event(27, 31, "2017-11-20", "day", "relative", "said"), 1.0),),
 )
 
 
@@ -60,7 +61,18 @@ def test_round_trip_through_the_wire_format(schemas: SchemaSet) -> None:
     assert data["extractor"] == {"name": "demo", "version": "1"}
     assert data["claims"][0]["speaker"] == {"start": 21, "end": 26}
     assert data["claims"][1]["speaker"] is None
-    assert "basis" not in PredictedEvent(0, 1, "2017", "year").to_dict()
+    assert data["entities"][0] == {
+        "start": 21,
+        "end": 26,
+        "text": "Putin",
+        "label": "PERSON",
+        "canonical": "Vladimir Putin",
+        "score": 0.5,
+    }
+    bare = Prediction.of("d1", "x", "1", event_dates=(event(0, 1, "2017", "year"),))
+    assert bare.to_dict()["event_dates"] == [
+        {"start": 0, "end": 1, "date": "2017", "precision": "year"}
+    ]
     assert list(schemas.validators[PREDICTIONS].iter_errors(data)) == []
     assert Prediction.from_dict(json.loads(json.dumps(data))) == FULL
 
@@ -69,16 +81,16 @@ def test_layers_may_be_left_out() -> None:
     prediction = Prediction.from_dict(
         {"document_id": "d1", "extractor": {"name": "x", "version": "2"}}
     )
-    assert prediction == Prediction("d1", "x", "2")
+    assert prediction == Prediction.of("d1", "x", "2")
 
 
 def test_valid_file_loads(documents: dict[str, Document]) -> None:
     predictions = load_predictions(FIXTURES / "valid.jsonl", documents)
     assert [p.document_id for p in predictions] == ["d1", "d2"]
-    assert predictions[0].entities[0] == PredictedEntity(
-        0, 5, "PERSON", "Putin", "Vladimir Putin", 0.9
+    assert predictions[0].entities[0] == with_score(
+        entity(0, 5, "PERSON", "Putin", "Vladimir Putin"), 0.9
     )
-    assert predictions[1].claims[0].speaker == (21, 26)
+    assert predictions[1].claims[0].speaker == "21-26"
 
 
 def test_without_documents_only_the_file_itself_is_checked() -> None:
@@ -109,7 +121,7 @@ def where(name: str, line: int, doc: str, field: str) -> str:
         pytest.param(
             "impossible-date.jsonl",
             where("impossible-date.jsonl", 1, "d1", "event_dates[0].date")
-            + r"not a real date \(day is out of range for month\), found '2017-02-30'",
+            + "not a real date; expected a real date YYYY-MM-DD, found '2017-02-30'",
             id="impossible-date",
         ),
         pytest.param(
@@ -201,8 +213,8 @@ def test_check_prediction_uses_the_given_location(
 
 def test_write_then_load(tmp_path: Path, documents: dict[str, Document]) -> None:
     path = tmp_path / "out" / "predictions.jsonl"
-    write_predictions(path, [FULL, Prediction("d1", "demo", "1")])
+    write_predictions(path, [FULL, Prediction.of("d1", "demo", "1")])
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    assert load_predictions(path, documents) == [FULL, Prediction("d1", "demo", "1")]
+    assert load_predictions(path, documents) == [FULL, Prediction.of("d1", "demo", "1")]
     assert [p.name for p in tmp_path.joinpath("out").iterdir()] == ["predictions.jsonl"]

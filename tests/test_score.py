@@ -15,18 +15,14 @@ import annotate.bench.score
 from annotate.bench.score import (
     SCHEMES,
     SemEvalCounts,
-    date_right,
-    date_within_day,
-    match_spans,
     render_table,
     score,
-    score_claims,
     score_entities,
-    score_events,
+    score_layer,
 )
 from annotate.errors import PredictionsError
-from annotate.predictions import PredictedClaim, PredictedEntity, Prediction
-from annotate.records import Annotation, Claim, Document, Entity
+from annotate.predictions import Prediction, claim, entity
+from annotate.records import Annotation, Claim, Document, Entity, date_right, date_within_day
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"]
@@ -107,10 +103,8 @@ def test_entity_counts_sum_over_documents() -> None:
     docs = [Document(f"d{i}", "Putin met Assad.", "wire", "2017-11-21", "en") for i in (1, 2)]
     gold = [Annotation(d, entities=(Entity("e", 0, 5, "Putin", "PERSON"),)) for d in docs]
     preds = [
-        Prediction("d1", "t", "1", entities=(PredictedEntity(0, 5, "PERSON"),)),
-        Prediction(
-            "d2", "t", "1", entities=(PredictedEntity(0, 5, "PERSON"), PredictedEntity(6, 9, "ORG"))
-        ),
+        Prediction.of("d1", "t", "1", entities=(entity(0, 5, "PERSON"),)),
+        Prediction.of("d2", "t", "1", entities=(entity(0, 5, "PERSON"), entity(6, 9, "ORG"))),
     ]
     strict = score_entities(gold, preds).schemes["strict"]
     assert strict.counts == SemEvalCounts(correct=2, spurious=1)
@@ -173,7 +167,7 @@ def test_one_percent_overlap_threshold_equals_nervaluate() -> None:
     # no overlap, so the prediction is spurious and the gold missed in every scheme.
     doc = Document("d", "x" * 400, "wire", "2017-11-21", "en")
     gold = Annotation(doc, entities=(Entity("e", 100, 250, "x" * 150, "EVENT"),))
-    pred = Prediction("d", "t", "1", entities=(PredictedEntity(249, 260, "EVENT"),))
+    pred = Prediction.of("d", "t", "1", entities=(entity(249, 260, "EVENT"),))
     assert score_entities([gold], [pred]).schemes["partial"].counts == SemEvalCounts(
         missed=1, spurious=1
     )
@@ -214,8 +208,8 @@ def random_case(seed: int) -> tuple[list[Annotation], list[Prediction]]:
         gold = random_gold(rng)
         entities = [Entity(f"e{i}", s, e, "x" * (e - s), lab) for i, (s, e, lab) in enumerate(gold)]
         gold_docs.append(Annotation(doc, entities=tuple(entities)))
-        predicted = [PredictedEntity(s, e, lab) for s, e, lab in random_predictions(rng, gold)]
-        pred_docs.append(Prediction(doc.id, "t", "1", entities=tuple(predicted)))
+        predicted = [entity(s, e, lab) for s, e, lab in random_predictions(rng, gold)]
+        pred_docs.append(Prediction.of(doc.id, "t", "1", entities=tuple(predicted)))
     return gold_docs, pred_docs
 
 
@@ -246,16 +240,16 @@ def test_random_cases_equal_nervaluate(seed: int) -> None:
 
 def test_claims_by_hand() -> None:
     gold, pred = load_case("claims.json")
-    result = score_claims([gold], [pred])
+    result = score_layer([gold], [pred], "claims")
     assert (result.spans.gold, result.spans.predicted) == (4, 4)
     assert (result.spans.strict_matches, result.spans.relaxed_matches) == (2, 3)
     assert result.spans.strict.f1 == pytest.approx(1 / 2)
     assert result.spans.relaxed.precision == pytest.approx(3 / 4)
     assert result.spans.relaxed.f1 == pytest.approx(3 / 4)
-    assert (result.type.correct, result.type.total) == (2, 3)
-    assert (result.speaker.correct, result.speaker.total) == (2, 3)
-    assert result.type.f1(result.spans) == pytest.approx(1 / 2)
-    assert result.speaker.f1(result.spans) == pytest.approx(1 / 2)
+    assert (result.attributes["type"].correct, result.attributes["type"].total) == (2, 3)
+    assert (result.attributes["speaker"].correct, result.attributes["speaker"].total) == (2, 3)
+    assert result.attributes["type"].f1(result.spans) == pytest.approx(1 / 2)
+    assert result.attributes["speaker"].f1(result.spans) == pytest.approx(1 / 2)
 
 
 SPEAKER_TEXT = "Putin said it. Vladimir Putin agreed. Peskov nodded. Putin again."
@@ -288,8 +282,8 @@ def test_speaker_attribution(
     gold = Annotation(
         doc, entities=entities, claims=(Claim("c", 6, 13, "said it", "paraphrase", gold_speaker),)
     )
-    pred = Prediction("d", "t", "1", claims=(PredictedClaim(6, 13, "paraphrase", predicted),))
-    assert score_claims([gold], [pred]).speaker.correct == int(right)
+    pred = Prediction.of("d", "t", "1", claims=(claim(6, 13, "paraphrase", predicted),))
+    assert score_layer([gold], [pred], "claims").attributes["speaker"].correct == int(right)
 
 
 # --- events -----------------------------------------------------------------------------
@@ -316,15 +310,18 @@ def test_speaker_attribution(
 
 def test_events_by_hand() -> None:
     gold, pred = load_case("events.json")
-    result = score_events([gold], [pred])
+    result = score_layer([gold], [pred], "event_dates")
     assert (result.spans.gold, result.spans.predicted) == (6, 6)
     assert (result.spans.strict_matches, result.spans.relaxed_matches) == (4, 5)
     assert result.spans.strict.f1 == pytest.approx(2 / 3)
     assert result.spans.relaxed.f1 == pytest.approx(5 / 6)
-    assert (result.date.correct, result.date.total) == (2, 5)
-    assert (result.date_within_day.correct, result.date_within_day.total) == (3, 5)
-    assert (result.precision.correct, result.precision.total) == (2, 5)
-    assert result.date.f1(result.spans) == pytest.approx(1 / 3)
+    assert (result.attributes["date"].correct, result.attributes["date"].total) == (2, 5)
+    assert (
+        result.attributes["date_within_day"].correct,
+        result.attributes["date_within_day"].total,
+    ) == (3, 5)
+    assert (result.attributes["precision"].correct, result.attributes["precision"].total) == (2, 5)
+    assert result.attributes["date"].f1(result.spans) == pytest.approx(1 / 3)
 
 
 @pytest.mark.parametrize(
@@ -348,25 +345,9 @@ def test_date_comparisons(gold: str, predicted: str, right: bool, within_day: bo
 # --- matching, aggregation, reports -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("gold", "predicted", "pairs"),
-    [
-        pytest.param([(0, 10)], [(0, 4), (2, 10)], [(0, 1)], id="one-to-one-largest-overlap"),
-        pytest.param([(0, 10), (12, 20)], [(5, 14)], [(0, 0)], id="largest-overlap-gold"),
-        pytest.param([(0, 10)], [(0, 10), (0, 12)], [(0, 0)], id="tie-closest-boundaries"),
-        pytest.param([(0, 5)], [(5, 9)], [], id="touching-is-not-overlapping"),
-        pytest.param([(4, 8), (0, 3)], [(1, 2), (5, 6)], [(0, 1), (1, 0)], id="unsorted-gold"),
-    ],
-)
-def test_match_spans(
-    gold: list[tuple[int, int]], predicted: list[tuple[int, int]], pairs: list[tuple[int, int]]
-) -> None:
-    assert match_spans(gold, predicted) == pairs
-
-
 def test_misaligned_predictions_are_refused() -> None:
     gold, pred = load_case("entities.json")
-    other = Prediction("someone-else", "t", "1")
+    other = Prediction.of("someone-else", "t", "1")
     with pytest.raises(PredictionsError, match="prediction 0 is for document 'someone-else'"):
         score([gold], [other])
     with pytest.raises(PredictionsError, match="cannot score 2 prediction"):
@@ -375,7 +356,7 @@ def test_misaligned_predictions_are_refused() -> None:
 
 def test_no_gold_and_no_predictions_score_zero() -> None:
     doc = Document("d", "Nothing here.", "wire", "2017-11-21", "en")
-    result = score([Annotation(doc)], [Prediction("d", "t", "1")])
+    result = score([Annotation(doc)], [Prediction.of("d", "t", "1")])
     assert set(result.flat_scores().values()) == {0.0}
 
 

@@ -3,24 +3,21 @@
 :func:`bench` scores predictions against gold documents (a document without a prediction
 counts as predicting nothing); :func:`run_extractor` produces the predictions by calling
 an extractor given as ``module:function``, checking everything it returns;
-:func:`append_leaderboard` records a run in a leaderboard JSON file.
+:func:`append_leaderboard` (from :mod:`annotate.bench.leaderboard`) records a run.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from annotate.atomic import atomic_write_text
+from annotate.bench.leaderboard import append_leaderboard, read_leaderboard, run_date
 from annotate.bench.score import Scores, render_table, score
-from annotate.errors import AnnotateError, ExtractorError, InvalidInputError, PredictionsError
+from annotate.errors import ExtractorError, PredictionsError
 from annotate.predictions import Prediction, check_prediction
 from annotate.problems import Location, Problem, shorten
 from annotate.records import Annotation, Document
@@ -29,6 +26,16 @@ from annotate.schema import SchemaSet
 Json = dict[str, Any]
 Extractor = Callable[[Document], object]
 UNVERSIONED = "unversioned"
+__all__ = [
+    "BenchReport",
+    "append_leaderboard",
+    "bench",
+    "gold_version",
+    "load_extractor",
+    "read_leaderboard",
+    "run_date",
+    "run_extractor",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +74,11 @@ class BenchReport:
         return "\n".join(lines) + "\n" + render_table(self.scores)
 
 
-def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> BenchReport:
+def bench(
+    gold: Sequence[Annotation],
+    predictions: Sequence[Prediction],
+    schemas: SchemaSet | None = None,
+) -> BenchReport:
     """Score ``predictions`` against ``gold``, matched by document id.
 
     Gold documents without a prediction count as predicting nothing; predictions for
@@ -77,10 +88,10 @@ def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> Benc
     by_id = _by_document(predictions)
     extractors = tuple(sorted({(p.extractor, p.version) for p in predictions}))
     name, version = extractors[0] if len(extractors) == 1 else ("none", "none")
-    aligned = [by_id.get(a.document.id) or Prediction(a.document.id, name, version) for a in gold]
+    aligned = [by_id.get(a.document.id) or Prediction.of(a.document, name, version) for a in gold]
     gold_ids = {a.document.id for a in gold}
     return BenchReport(
-        score(gold, aligned),
+        score(gold, aligned, schemas),
         extractors,
         missing=tuple(a.document.id for a in gold if a.document.id not in by_id),
         ignored=tuple(sorted(set(by_id) - gold_ids)),
@@ -145,7 +156,7 @@ def run_extractor(
         data, found = _checked(_call(extract, document, spec), document, default, schemas)
         problems += found
         if not found:
-            predictions.append(Prediction.from_dict(data))
+            predictions.append(Prediction.from_dict(data, document))
         if progress is not None:
             progress(1)
     if problems:
@@ -211,24 +222,6 @@ def _output(
 # --- leaderboard ------------------------------------------------------------------------
 
 
-def run_date(environ: Mapping[str, str] | None = None) -> str:
-    """Today's UTC date, or the date of ``$SOURCE_DATE_EPOCH`` when set (reproducible builds).
-
-    >>> run_date({"SOURCE_DATE_EPOCH": "1511222400"})
-    '2017-11-21'
-    """
-    environ = os.environ if environ is None else environ
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return dt.datetime.now(dt.UTC).date().isoformat()
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
-    except (ValueError, OverflowError, OSError) as exc:
-        raise AnnotateError(
-            f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp in seconds"
-        ) from exc
-
-
 def gold_version(gold: Iterable[Annotation]) -> str:
     """A short content hash of gold annotations, independent of their order."""
     rows = sorted(json.dumps(a.to_dict(), sort_keys=True, ensure_ascii=False) for a in gold)
@@ -237,48 +230,3 @@ def gold_version(gold: Iterable[Annotation]) -> str:
         digest.update(row.encode())
         digest.update(b"\n")
     return digest.hexdigest()[:12]
-
-
-def append_leaderboard(
-    path: Path | str,
-    report: BenchReport,
-    extractor: str,
-    version: str,
-    gold_version: str,
-    split: str,
-) -> Json:
-    """Append a run to the leaderboard JSON ``{"runs": [...]}`` at ``path``, atomically.
-
-    The file is created when missing. Returns the run that was appended.
-    """
-    path = Path(path)
-    board = _read_leaderboard(path)
-    run = {
-        "extractor": extractor,
-        "version": version,
-        "gold_version": gold_version,
-        "date": run_date(),
-        "split": split,
-        "scores": report.flat_scores(),
-    }
-    board["runs"].append(run)
-    atomic_write_text(path, json.dumps(board, indent=2, ensure_ascii=False) + "\n")
-    return run
-
-
-def _read_leaderboard(path: Path) -> Json:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {"runs": []}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnnotateError(f"{path}: cannot read the leaderboard ({exc})") from exc
-    try:
-        board = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"{path}: the leaderboard is not JSON ({exc.msg}, line {exc.lineno})"
-        ) from exc
-    if not isinstance(board, dict) or not isinstance(board.get("runs"), list):
-        raise InvalidInputError(f'{path}: a leaderboard must be a JSON object {{"runs": [...]}}')
-    return board

@@ -17,36 +17,46 @@ counts over all documents and labels; per-label figures score each label on its 
 (gold and predictions of other labels are ignored); macro figures are the unweighted mean
 over the labels found in the gold or the predictions.
 
-**Claims and events** are matched one to one: ``strict`` needs the same span; ``relaxed``
-pairs overlapping spans, largest overlap first (ties: closest boundaries, then text
-order). On the relaxed matches:
+**Every other layer** (claims, dated events: whatever the schemas declare) is matched one
+to one by :mod:`annotate.gold.matching`, the rule agreement uses too: ``strict`` needs the
+same span; ``relaxed`` pairs overlapping spans, largest overlap first (ties: closest
+boundaries, then text order). On the relaxed matches, each attribute its schema declares
+is scored as an accuracy (the entities' attributes too, on relaxed entity matches):
 
-- claims: type accuracy, and speaker accuracy: a predicted speaker span is right when it
-  overlaps a mention of the gold speaker (the mention itself or any gold entity of the
-  document with the same canonical name); no speaker is right only when gold has none;
-- events: date accuracy at the gold precision (the predicted date cut to the gold date's
-  parts; a less precise prediction is wrong), the same allowing one day off when both
-  dates are days, and precision accuracy.
+- a closed choice or free text (claim type, event precision and basis, canonical name):
+  equal values;
+- a date: right at the gold precision (the predicted date cut to the gold date's parts;
+  a less precise prediction is wrong), and ``<field>_within_day`` the same allowing one
+  day off when both dates are days;
+- a relation (a claim's speaker): the predicted span overlaps a mention of the gold
+  target (the mention itself or any gold region of its layer with the same canonical
+  name); no target is right only when gold has none.
 
-An attribute's F1 is its accuracy times the relaxed F1 (TempEval-3's attribute F1).
+So an attribute added to a schema is scored with no code change. ``event_dates`` scores
+go by the name ``events`` (:data:`SCORE_NAMES`). An attribute's F1 is its accuracy times
+the relaxed F1 (TempEval-3's attribute F1).
 Every ratio with a zero denominator is 0.0.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import sub
+from functools import cache, partial
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
 from annotate.errors import PredictionsError
-from annotate.predictions import Prediction
-from annotate.records import Annotation, Entity
+from annotate.gold.matching import overlapping, relaxed_pairs, strict_count
+from annotate.predictions import Prediction, id_span
+from annotate.records import Annotation, Entity, date_right, date_within_day
+from annotate.schema import Layer, Relation, SchemaSet
+from annotate.tables import text_table
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
+ENTITIES = "entities"  # the layer scored by the SemEval schemes
+SCORE_NAMES = {"event_dates": "events"}
 OUTCOMES = ("correct", "incorrect", "partial", "missed", "spurious")
 
 Json = dict[str, Any]
@@ -197,58 +207,50 @@ class Accuracy:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimScores:
-    """Claim spans, and the type and speaker of the matched claims."""
+class LayerScores:
+    """Span detection of a layer, and each of its attributes on the relaxed matches."""
 
+    title: str
     spans: SpanScores
-    type: Accuracy
-    speaker: Accuracy
-
-    def attributes(self) -> dict[str, Accuracy]:
-        return {"type": self.type, "speaker": self.speaker}
+    attributes: Mapping[str, Accuracy]
 
     def to_dict(self) -> Json:
-        attributes = {k: a.to_dict(self.spans) for k, a in self.attributes().items()}
-        return {**self.spans.to_dict(), **attributes}
-
-
-@dataclass(frozen=True, slots=True)
-class EventScores:
-    """Event mention spans, and the date and precision of the matched events."""
-
-    spans: SpanScores
-    date: Accuracy
-    date_within_day: Accuracy
-    precision: Accuracy
-
-    def attributes(self) -> dict[str, Accuracy]:
-        return {
-            "date": self.date,
-            "date_within_day": self.date_within_day,
-            "precision": self.precision,
-        }
-
-    def to_dict(self) -> Json:
-        attributes = {k: a.to_dict(self.spans) for k, a in self.attributes().items()}
+        attributes = {k: a.to_dict(self.spans) for k, a in self.attributes.items()}
         return {**self.spans.to_dict(), **attributes}
 
 
 @dataclass(frozen=True, slots=True)
 class Scores:
-    """Every score of a set of predictions against gold."""
+    """Every score of a set of predictions against gold.
+
+    ``layers`` holds the span layers (claims, events) by score name; ``entity_attributes``
+    scores the entities' attributes on their relaxed matches (the entity spans themselves
+    are scored by the SemEval schemes).
+    """
 
     documents: int
     entities: EntityScores
-    claims: ClaimScores
-    events: EventScores
+    entity_attributes: LayerScores
+    layers: Mapping[str, LayerScores]
+
+    @property
+    def claims(self) -> LayerScores:
+        return self.layers["claims"]
+
+    @property
+    def events(self) -> LayerScores:
+        return self.layers["events"]
 
     def to_dict(self) -> Json:
         """Everything, with counts, as JSON-ready nested dicts."""
+        entity_attributes = self.entity_attributes
+        attributes = {
+            k: a.to_dict(entity_attributes.spans) for k, a in entity_attributes.attributes.items()
+        }
         return {
             "documents": self.documents,
-            "entities": self.entities.to_dict(),
-            "claims": self.claims.to_dict(),
-            "events": self.events.to_dict(),
+            "entities": {**self.entities.to_dict(), "attributes": attributes},
+            **{name: layer.to_dict() for name, layer in self.layers.items()},
         }
 
     def flat_scores(self) -> dict[str, float]:
@@ -258,39 +260,57 @@ class Scores:
         """
         flat = {f"entities.{name}.f1": self.entities.schemes[name].micro.f1 for name in SCHEMES}
         flat["entities.strict.macro_f1"] = self.entities.schemes["strict"].macro.f1
-        for layer, spans, attributes in (
-            ("claims", self.claims.spans, self.claims.attributes()),
-            ("events", self.events.spans, self.events.attributes()),
-        ):
-            flat[f"{layer}.strict.f1"] = spans.strict.f1
-            flat[f"{layer}.relaxed.f1"] = spans.relaxed.f1
-            for attribute, accuracy in attributes.items():
-                flat[f"{layer}.{attribute}_accuracy"] = accuracy.value
-                flat[f"{layer}.{attribute}_f1"] = accuracy.f1(spans)
+        flat.update(_attribute_scores("entities", self.entity_attributes))
+        for name, layer in self.layers.items():
+            flat[f"{name}.strict.f1"] = layer.spans.strict.f1
+            flat[f"{name}.relaxed.f1"] = layer.spans.relaxed.f1
+            flat.update(_attribute_scores(name, layer))
         return flat
+
+
+def _attribute_scores(prefix: str, layer: LayerScores) -> dict[str, float]:
+    flat = {}
+    for attribute, accuracy in layer.attributes.items():
+        flat[f"{prefix}.{attribute}_accuracy"] = accuracy.value
+        flat[f"{prefix}.{attribute}_f1"] = accuracy.f1(layer.spans)
+    return flat
 
 
 # --- public scoring functions -----------------------------------------------------------
 
 
-def score(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> Scores:
-    """All three layers of ``predicted`` (aligned with ``gold`` by position) scored.
+def score(
+    gold: Sequence[Annotation], predicted: Sequence[Prediction], schemas: SchemaSet | None = None
+) -> Scores:
+    """Every layer of ``predicted`` (aligned with ``gold`` by position) scored.
 
     >>> from annotate.records import Document
-    >>> from annotate.predictions import PredictedEntity
+    >>> from annotate.predictions import entity
     >>> doc = Document("d1", "Putin met Assad.", "wire", "2017-11-21", "en")
     >>> gold = Annotation(doc, entities=(Entity("e1", 0, 5, "Putin", "PERSON"),))
-    >>> pred = Prediction("d1", "demo", "1", entities=(PredictedEntity(0, 5, "PERSON"),))
+    >>> pred = Prediction.of("d1", "demo", "1", entities=(entity(0, 5, "PERSON"),))
     >>> s = score([gold], [pred])
     >>> s.flat_scores()["entities.strict.f1"], s.flat_scores()["claims.relaxed.f1"]
     (1.0, 0.0)
     """
+    schemas = schemas or _default_schemas()
+    entities = schemas.layers[ENTITIES]
     return Scores(
         len(gold),
         score_entities(gold, predicted),
-        score_claims(gold, predicted),
-        score_events(gold, predicted),
+        score_layer(gold, predicted, entities, schemas),
+        {
+            score_name(layer.name): score_layer(gold, predicted, layer, schemas)
+            for layer in schemas.layers.values()
+            if layer.name != ENTITIES
+        },
     )
+
+
+def score_name(layer: str) -> str:
+    """The name a layer's scores go by: the layer's, but ``events`` for ``event_dates``
+    (the name the first leaderboards used)."""
+    return SCORE_NAMES.get(layer, layer)
 
 
 def score_entities(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> EntityScores:
@@ -299,12 +319,12 @@ def score_entities(gold: Sequence[Annotation], predicted: Sequence[Prediction]) 
     One right mention, one with the wrong label, one cut short, one missed, one spurious:
 
     >>> from annotate.records import Document
-    >>> from annotate.predictions import PredictedEntity as P
+    >>> from annotate.predictions import entity as P
     >>> doc = Document("d1", "Putin met Assad in Sochi and Geneva.", "wire", "2017-11-21", "en")
     >>> gold = Annotation(doc, entities=(
     ...     Entity("e1", 0, 5, "Putin", "PERSON"), Entity("e2", 10, 15, "Assad", "PERSON"),
     ...     Entity("e3", 19, 24, "Sochi", "GPE"), Entity("e4", 29, 35, "Geneva", "GPE")))
-    >>> pred = Prediction("d1", "demo", "1", entities=(
+    >>> pred = Prediction.of("d1", "demo", "1", entities=(
     ...     P(0, 5, "PERSON"), P(10, 15, "ORG"), P(19, 22, "GPE"), P(6, 9, "ORG")))
     >>> s = score_entities([gold], [pred])
     >>> s.schemes["strict"].counts
@@ -318,85 +338,42 @@ def score_entities(gold: Sequence[Annotation], predicted: Sequence[Prediction]) 
     return tally.result()
 
 
-def score_claims(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> ClaimScores:
-    """Claim spans (strict, relaxed) and, on relaxed matches, type and speaker accuracy.
+def score_layer(
+    gold: Sequence[Annotation],
+    predicted: Sequence[Prediction],
+    layer: Layer | str,
+    schemas: SchemaSet | None = None,
+) -> LayerScores:
+    """Spans of one layer (strict, relaxed) and, on relaxed matches, each attribute the
+    layer's schema declares: choices and free text must be equal, a date must be right at
+    the gold precision (and ``<date>_within_day`` allows one day off), a relation must
+    point at a mention of the gold target.
 
     >>> from annotate.records import Claim, Document
-    >>> from annotate.predictions import PredictedClaim
+    >>> from annotate.predictions import claim
     >>> doc = Document("d1", "Putin said the war is ending.", "wire", "2017-11-21", "en")
     >>> putin = Entity("e1", 0, 5, "Putin", "PERSON")
-    >>> claim = Claim("c1", 11, 28, "the war is ending", "paraphrase", speaker="e1")
-    >>> gold = Annotation(doc, entities=(putin,), claims=(claim,))
-    >>> pred = Prediction("d1", "demo", "1", claims=(
-    ...     PredictedClaim(15, 28, "quote", speaker=(0, 5)),))
-    >>> s = score_claims([gold], [pred])
-    >>> s.spans.strict.f1, s.spans.relaxed.f1, s.type.value, s.speaker.value
-    (0.0, 1.0, 0.0, 1.0)
+    >>> said = Claim("c1", 11, 28, "the war is ending", "paraphrase", speaker="e1")
+    >>> gold = Annotation(doc, entities=(putin,), claims=(said,))
+    >>> pred = Prediction.of("d1", "demo", "1", claims=(claim(15, 28, "quote", (0, 5)),))
+    >>> s = score_layer([gold], [pred], "claims")
+    >>> s.spans.strict.f1, s.spans.relaxed.f1, s.attributes["type"].value
+    (0.0, 1.0, 0.0)
+    >>> s.attributes["speaker"].value
+    1.0
     """
-    spans, types, speakers = _SpanTally(), [0, 0], [0, 0]
-    for gold_doc, prediction in _aligned(gold, predicted):
-        pairs = spans.add(gold_doc.claims, prediction.claims)
-        for g, p in pairs:
-            types[0] += g.type == p.type
-            speakers[0] += _speaker_right(g.speaker, p.speaker, gold_doc.entities)
-        types[1] += len(pairs)
-        speakers[1] += len(pairs)
-    return ClaimScores(spans.result(), Accuracy(*types), Accuracy(*speakers))
-
-
-def score_events(gold: Sequence[Annotation], predicted: Sequence[Prediction]) -> EventScores:
-    """Event spans (strict, relaxed) and, on relaxed matches, date and precision accuracy.
-
-    >>> from annotate.records import Document, Event
-    >>> from annotate.predictions import PredictedEvent
-    >>> doc = Document("d1", "They met on Monday.", "wire", "2017-11-21", "en")
-    >>> gold = Annotation(doc, event_dates=(
-    ...     Event("v1", 5, 8, "met", "2017-11-20", "day", "relative"),))
-    >>> pred = Prediction("d1", "demo", "1", event_dates=(
-    ...     PredictedEvent(5, 8, "2017-11-21", "day"),))
-    >>> s = score_events([gold], [pred])
-    >>> s.spans.strict.f1, s.date.value, s.date_within_day.value, s.precision.value
-    (1.0, 0.0, 1.0, 1.0)
-    """
+    schemas = schemas or _default_schemas()
+    layer = schemas.layers[layer] if isinstance(layer, str) else layer
+    judges = _judges(schemas, layer.name)
     spans = _SpanTally()
-    right = {"date": [0, 0], "date_within_day": [0, 0], "precision": [0, 0]}
+    right = {name: [0, 0] for name in judges}
     for gold_doc, prediction in _aligned(gold, predicted):
-        for g, p in spans.add(gold_doc.event_dates, prediction.event_dates):
-            outcomes = (
-                ("date", date_right(g.date, p.date)),
-                ("date_within_day", date_within_day(g.date, p.date)),
-                ("precision", g.precision == p.precision),
-            )
-            for name, ok in outcomes:
-                right[name][0] += ok
-                right[name][1] += 1
-    totals = {name: Accuracy(*counts) for name, counts in right.items()}
-    return EventScores(spans.result(), **totals)
-
-
-def date_right(gold: str, predicted: str) -> bool:
-    """True when ``predicted`` cut to the precision of ``gold`` equals it.
-
-    >>> date_right("2017-11", "2017-11-20"), date_right("2017-11-20", "2017-11")
-    (True, False)
-    """
-    gold_parts, predicted_parts = gold.split("-"), predicted.split("-")
-    n = len(gold_parts)
-    return len(predicted_parts) >= n and predicted_parts[:n] == gold_parts
-
-
-def date_within_day(gold: str, predicted: str) -> bool:
-    """Like :func:`date_right`, but two day dates one day apart also count.
-
-    >>> date_within_day("2017-11-20", "2017-11-21"), date_within_day("2017-11-20", "2017-12-20")
-    (True, False)
-    """
-    if date_right(gold, predicted):
-        return True
-    if gold.count("-") != 2 or predicted.count("-") != 2:
-        return False
-    gap = dt.date.fromisoformat(gold) - dt.date.fromisoformat(predicted)
-    return abs(gap.days) <= 1
+        pairs = spans.add(gold_doc.layer(layer.name), prediction.layer(layer.name))
+        for name, judge in judges.items():
+            right[name][0] += sum(judge(g, p, gold_doc) for g, p in pairs)
+            right[name][1] += len(pairs)
+    attributes = {name: Accuracy(*counts) for name, counts in right.items()}
+    return LayerScores(layer.title, spans.result(), attributes)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -419,23 +396,73 @@ def _aligned(
         yield gold_doc, prediction
 
 
-def _speaker_right(
-    gold_speaker: str | None, predicted: tuple[int, int] | None, entities: Sequence[Entity]
+Judge = Callable[[Any, Any, Annotation], bool]  # gold region, predicted region, gold
+
+
+@cache
+def _default_schemas() -> SchemaSet:
+    return SchemaSet()
+
+
+@cache
+def _judges(schemas: SchemaSet, layer_name: str) -> dict[str, Judge]:
+    """How each attribute of a layer is judged on a matched pair, by attribute name."""
+    layer = schemas.layers[layer_name]
+    judges: dict[str, Judge] = {}
+    for attribute in layer.attributes:
+        get = attrgetter(attribute.field)
+        if attribute.control == "DateTime":
+            judges[attribute.field] = partial(_dates, date_right, get)
+            judges[f"{attribute.field}_within_day"] = partial(_dates, date_within_day, get)
+        else:
+            judges[attribute.field] = partial(_equal, get)
+    relation = layer.relation
+    if relation is not None:
+        judges[relation.field] = partial(_related, relation, attrgetter(relation.field))
+    return judges
+
+
+def _equal(get: Callable[[Any], Any], gold: Any, predicted: Any, _: Annotation) -> bool:
+    return bool(get(gold) == get(predicted))
+
+
+def _dates(
+    rule: Callable[[str, str], bool],
+    get: Callable[[Any], Any],
+    gold: Any,
+    predicted: Any,
+    _: Annotation,
 ) -> bool:
-    if gold_speaker is None or predicted is None:
-        return gold_speaker is None and predicted is None
-    start, end = predicted
-    return any(m.start < end and start < m.end for m in _mentions(gold_speaker, entities))
+    gold_date, predicted_date = get(gold), get(predicted)
+    if gold_date is None or predicted_date is None:
+        return gold_date is None and predicted_date is None
+    return rule(gold_date, predicted_date)
 
 
-def _mentions(entity_id: str, entities: Sequence[Entity]) -> list[Entity]:
-    """The gold mention with this id, and every mention sharing its canonical name."""
-    target = next((e for e in entities if e.id == entity_id), None)
+def _related(
+    relation: Relation, get: Callable[[Any], Any], gold: Any, predicted: Any, doc: Annotation
+) -> bool:
+    """A predicted relation (a span) is right when it overlaps a mention of the gold target:
+    the target itself or any region of its layer with the same canonical name; no target
+    is right only when gold has none."""
+    target, span = get(gold), get(predicted)
+    span = None if span is None else id_span(span)
+    if target is None or span is None:
+        return target is None and span is None
+    start, end = span
+    mentions = _mentions(target, doc.layer(relation.target_layer))
+    return any(m.start < end and start < m.end for m in mentions)
+
+
+def _mentions(region_id: str, regions: Sequence[Any]) -> list[Any]:
+    """The gold region with this id, and every region sharing its canonical name."""
+    target = next((r for r in regions if r.id == region_id), None)
     if target is None:
         return []
-    if target.canonical is None:
+    name = getattr(target, "canonical", None)
+    if name is None:
         return [target]
-    return [e for e in entities if e is target or e.canonical == target.canonical]
+    return [r for r in regions if r is target or getattr(r, "canonical", None) == name]
 
 
 # --- span matching (claims, events) -----------------------------------------------------
@@ -452,53 +479,6 @@ G = TypeVar("G", bound=_Spanned)
 P = TypeVar("P", bound=_Spanned)
 
 
-def _overlapping(
-    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
-) -> list[list[int]]:
-    """For each predicted span, the indices of the ``gold`` spans (sorted by start) it overlaps
-    by at least one code point."""
-    starts = [s for s, _ in gold]
-    ends = [e for _, e in gold]
-    longest = max(map(sub, ends, starts), default=0)
-    out: list[list[int]] = []
-    for start, end in predicted:
-        low = bisect_left(starts, start - longest)
-        out.append([i for i in range(low, bisect_left(starts, end, low)) if ends[i] > start])
-    return out
-
-
-def match_spans(
-    gold: Sequence[tuple[int, int]], predicted: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """One-to-one (gold index, predicted index) pairs of overlapping spans.
-
-    Pairs are taken largest overlap first; ties go to the pair with the closest boundaries,
-    then to text order.
-
-    >>> match_spans([(0, 10), (12, 20)], [(5, 14), (0, 9)])
-    [(0, 1), (1, 0)]
-    """
-    order = sorted(range(len(gold)), key=lambda i: gold[i])
-    ordered = [gold[i] for i in order]
-    candidates = []
-    for p, hits in enumerate(_overlapping(ordered, predicted)):
-        ps, pe = predicted[p]
-        for h in hits:
-            gs, ge = ordered[h]
-            overlap = min(pe, ge) - max(ps, gs)
-            candidates.append((-overlap, abs(ps - gs) + abs(pe - ge), order[h], p))
-    candidates.sort()
-    used_gold: set[int] = set()
-    used_predicted: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for _, _, g, p in candidates:
-        if g not in used_gold and p not in used_predicted:
-            used_gold.add(g)
-            used_predicted.add(p)
-            pairs.append((g, p))
-    return sorted(pairs)
-
-
 class _SpanTally:
     """Counts of span matches, accumulated document by document."""
 
@@ -511,8 +491,8 @@ class _SpanTally:
         predicted_spans = [(p.start, p.end) for p in predicted]
         self.gold += len(gold_spans)
         self.predicted += len(predicted_spans)
-        self.strict += (Counter(gold_spans) & Counter(predicted_spans)).total()
-        pairs = match_spans(gold_spans, predicted_spans) if gold and predicted else []
+        self.strict += strict_count(gold_spans, predicted_spans)
+        pairs = relaxed_pairs(gold_spans, predicted_spans)
         self.relaxed += len(pairs)
         return [(gold[g], predicted[p]) for g, p in pairs]
 
@@ -672,10 +652,10 @@ class _EntityTally:
 def _hits(gold: Sequence[Mention], predicted: Sequence[Mention]) -> list[list[int]]:
     """For each prediction, the gold mentions it overlaps enough (gold sorted by start)."""
     spans = [(s, e) for s, e, _ in gold]
-    overlapping = _overlapping(spans, [p[:2] for p in predicted])
+    near = overlapping(spans, [p[:2] for p in predicted])
     return [
         [i for i in hits if _sufficient(p, gold[i])]
-        for p, hits in zip(predicted, overlapping, strict=True)
+        for p, hits in zip(predicted, near, strict=True)
     ]
 
 
@@ -710,9 +690,14 @@ def render_table(scores: Scores) -> str:
     blocks = [
         _entity_table(scores.entities),
         _entity_label_table(scores.entities),
-        _layer_table("Claims", scores.claims.spans, scores.claims.attributes()),
-        _layer_table("Dated events", scores.events.spans, scores.events.attributes()),
+        *(
+            _layer_table(layer.title, layer.spans, layer.attributes)
+            for layer in scores.layers.values()
+        ),
     ]
+    attributes = scores.entity_attributes
+    if attributes.attributes:
+        blocks.append(_table("Entity attributes", *_attribute_rows(attributes)))
     return f"Documents scored: {scores.documents}\n\n" + "\n\n".join(blocks) + "\n"
 
 
@@ -721,15 +706,7 @@ def _f(value: float) -> str:
 
 
 def _table(title: str | None, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A title and aligned columns: the first left-aligned, the others right-aligned."""
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    lines = [] if title is None else [title]
-    for row in (header, *rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return text_table(header, rows, title=title, indent="  ")
 
 
 def _entity_table(entities: EntityScores) -> str:
@@ -784,9 +761,14 @@ def _layer_table(title: str, spans: SpanScores, attributes: Mapping[str, Accurac
             ("relaxed", spans.relaxed_matches, spans.relaxed),
         )
     ]
-    attribute_rows = [
-        [name, f"{a.correct}/{a.total}", _f(a.value), _f(a.f1(spans))]
-        for name, a in attributes.items()
+    layer = LayerScores(title, spans, attributes)
+    return _table(title, header, rows) + "\n" + _table(None, *_attribute_rows(layer))
+
+
+def _attribute_rows(layer: LayerScores) -> tuple[list[str], list[list[str]]]:
+    header = ["attribute (on relaxed matches)", "right", "accuracy", "F1"]
+    rows = [
+        [name, f"{a.correct}/{a.total}", _f(a.value), _f(a.f1(layer.spans))]
+        for name, a in layer.attributes.items()
     ]
-    attribute_header = ["attribute (on relaxed matches)", "right", "accuracy", "F1"]
-    return _table(title, header, rows) + "\n" + _table(None, attribute_header, attribute_rows)
+    return header, rows

@@ -20,10 +20,11 @@ from types import FrameType
 
 from annotate.cli.output import layer_names
 from annotate.errors import AnnotateError
+from annotate.records import LAYERS
 
 Handler = Callable[[argparse.Namespace], int]
 USAGE = 2  # the exit code of usage and connection errors
-LAYER_HELP = "comma-separated layers (default: all): entities,claims,event_dates"
+LAYER_HELP = f"comma-separated layers (default: all): {','.join(LAYERS)}"
 
 
 def _connection_args(parser: argparse.ArgumentParser) -> None:

@@ -8,14 +8,12 @@ data is the same, whatever the day it is written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from annotate.errors import InvalidInputError
-from annotate.problems import Location, Problem, shorten
+from annotate.bench.leaderboard import RUN_FIELDS, read_leaderboard
 from annotate.schema import SchemaSet
 from annotate.tables import fmt, markdown_table
 
@@ -26,7 +24,6 @@ if TYPE_CHECKING:  # datasets itself loads only when a card is rendered: it is s
     from annotate.gold.agreement import AgreementReport
 
 GUIDELINES = "docs/guidelines.md"
-RUN_FIELDS = ("extractor", "version", "gold_version", "date", "split")
 # The scores a card's leaderboard shows; bench reports many more.
 HEADLINE_SCORES = (
     "entities.strict.f1",
@@ -239,44 +236,10 @@ def _agreement(report: AgreementReport | None) -> str:
     )
 
 
-def load_leaderboard(path: Path) -> list[dict[str, Any]]:
-    """The runs of a leaderboard JSON; InvalidInputError lists every malformed run."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"{path}: not a readable leaderboard JSON ({exc})") from exc
-    runs = data.get("runs") if isinstance(data, dict) else None
-    if not isinstance(runs, list):
-        where = Location(file=str(path))
-        problem = Problem(where, "no list of runs", expected='{"runs": [...]}', found=shorten(data))
-        raise InvalidInputError(f"{path}: not a leaderboard", [problem])
-    problems = [p for i, run in enumerate(runs) for p in _run_problems(path, i, run)]
-    if problems:
-        raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the leaderboard", problems)
-    return runs
-
-
-def _run_problems(path: Path, index: int, run: object) -> list[Problem]:
-    where = Location(file=str(path), field=f"runs[{index}]")
-    if not isinstance(run, dict):
-        return [Problem(where, "a run must be an object", found=shorten(run))]
-    problems = [
-        Problem(where, f"'{name}' must be a string", found=shorten(run.get(name)))
-        for name in RUN_FIELDS
-        if not isinstance(run.get(name), str)
-    ]
-    scores = run.get("scores")
-    if not isinstance(scores, dict) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in scores.values()
-    ):
-        problems.append(Problem(where, "'scores' must map names to numbers", found=shorten(scores)))
-    return problems
-
-
 def _leaderboard(path: Path | None) -> str:
     if path is None:
         return ""
-    runs = load_leaderboard(path)
+    runs = read_leaderboard(path)
     found = {key for run in runs for key in run["scores"]}
     keys = [k for k in HEADLINE_SCORES if k in found] or sorted(found)
     rows = [

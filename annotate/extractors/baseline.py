@@ -25,18 +25,18 @@ def extract(document: Document) -> Prediction:
     >>> [(e.text, e.start, e.end) for e in p.entities]
     [('Vladimir Putin', 24, 38)]
     >>> [(c.text, c.type, c.speaker) for c in p.claims]
-    [('We will win this war', 'quote', (24, 38))]
+    [('We will win this war', 'quote', '24-38')]
     >>> [(v.text, v.date) for v in p.event_dates]
     [('said', '2017-11-20')]
     """
     found = entities.find_entities(document.text)
-    return Prediction(
-        document.id,
+    return Prediction.of(
+        document,
         NAME,
         VERSION,
-        entities=tuple(found),
-        claims=tuple(claims.find_claims(document.text, found)),
-        event_dates=tuple(dates.find_events(document)),
+        entities=found,
+        claims=claims.find_claims(document.text, found),
+        event_dates=dates.find_events(document),
     )
 
 

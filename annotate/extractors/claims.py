@@ -27,8 +27,8 @@ from functools import cache
 
 from annotate.extractors import Span, checked, paragraphs, schemas, sentences, trim
 from annotate.extractors import entities as entity_rules
-from annotate.predictions import PredictedClaim, PredictedEntity, Prediction
-from annotate.records import Document
+from annotate.predictions import Prediction, claim
+from annotate.records import Claim, Document, Entity
 
 NAME = "baseline-claims"
 VERSION = "1"
@@ -81,18 +81,19 @@ def speaker_labels() -> frozenset[str]:
 def extract(document: Document) -> Prediction:
     """The claims of a document, with speakers from the entity baseline."""
     claims = find_claims(document.text, entity_rules.find_entities(document.text))
-    return Prediction(document.id, NAME, VERSION, claims=tuple(claims))
+    return Prediction.of(document, NAME, VERSION, claims=claims)
 
 
-def find_claims(text: str, entities: Sequence[PredictedEntity]) -> list[PredictedClaim]:
+def find_claims(text: str, entities: Sequence[Entity]) -> list[Claim]:
     """Quotes, paraphrases and assertions in ``text``; speakers are among ``entities``.
 
     >>> text = "“We will win this war soon,” Putin said. Peskov said the talks went well."
-    >>> people = [PredictedEntity(29, 34, "PERSON"), PredictedEntity(41, 47, "PERSON")]
+    >>> from annotate.predictions import entity
+    >>> people = [entity(29, 34, "PERSON"), entity(41, 47, "PERSON")]
     >>> for c in find_claims(text, people):
     ...     print(repr(text[c.start:c.end]), c.type, c.speaker)
-    'We will win this war soon' quote (29, 34)
-    'the talks went well' paraphrase (41, 47)
+    'We will win this war soon' quote 29-34
+    'the talks went well' paraphrase 41-47
     """
     speakers = [(e.start, e.end) for e in entities if e.label in speaker_labels()]
     person = entity_rules.labels()["person"]
@@ -103,7 +104,7 @@ def find_claims(text: str, entities: Sequence[PredictedEntity]) -> list[Predicte
     outlet = _assertions(text, [*quotes, *reported])
     rule_types = types()
     return [
-        PredictedClaim(c.start, c.end, rule_types[c.rule], c.speaker, text[c.start : c.end])
+        claim(c.start, c.end, rule_types[c.rule], c.speaker, text[c.start : c.end])
         for c in sorted([*quotes, *reported, *outlet], key=lambda c: c.start)
     ]
 
@@ -190,9 +191,9 @@ def _paraphrases(
     for sentence in sentences(text):
         if any(q.start < sentence[1] and sentence[0] < q.end for q in quotes):
             continue
-        claim = _reported(text, sentence, speakers, people)
-        if claim is not None:
-            found.append(claim)
+        reported = _reported(text, sentence, speakers, people)
+        if reported is not None:
+            found.append(reported)
     return found
 
 

@@ -29,8 +29,8 @@ from functools import cache
 from dateparser.date import DateDataParser
 
 from annotate.extractors import checked, enclosing, schemas, sentences
-from annotate.predictions import PredictedEvent, Prediction
-from annotate.records import Document
+from annotate.predictions import Prediction, event
+from annotate.records import Document, Event
 
 NAME = "baseline-dates"
 VERSION = "1"
@@ -97,10 +97,10 @@ class TimeExpression:
 
 def extract(document: Document) -> Prediction:
     """The dated events of a document."""
-    return Prediction(document.id, NAME, VERSION, event_dates=tuple(find_events(document)))
+    return Prediction.of(document, NAME, VERSION, event_dates=find_events(document))
 
 
-def find_events(document: Document) -> list[PredictedEvent]:
+def find_events(document: Document) -> list[Event]:
     """Dated event mentions, each on a trigger word or, failing that, its time expression.
 
     >>> doc = Document("d", "Putin met Assad on Monday. They will meet on Wednesday.",
@@ -120,7 +120,7 @@ def find_events(document: Document) -> list[PredictedEvent]:
         start, end = _trigger(text, sentence, expression, taken)
         taken.add((start, end))
         events.append(
-            PredictedEvent(
+            event(
                 start,
                 end,
                 _iso(expression.date, expression.parts),

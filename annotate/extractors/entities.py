@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from annotate.extractors import checked, schemas
-from annotate.predictions import PredictedEntity, Prediction
-from annotate.records import Document
+from annotate.predictions import Prediction, entity
+from annotate.records import Document, Entity
 
 NAME = "baseline-entities"
 VERSION = "1"
@@ -146,10 +146,10 @@ def labels() -> dict[str, str]:
 
 def extract(document: Document) -> Prediction:
     """The entity mentions of a document."""
-    return Prediction(document.id, NAME, VERSION, entities=tuple(find_entities(document.text)))
+    return Prediction.of(document, NAME, VERSION, entities=find_entities(document.text))
 
 
-def find_entities(text: str) -> list[PredictedEntity]:
+def find_entities(text: str) -> list[Entity]:
     """Every entity mention the rules find in ``text``, in text order, never nested.
 
     >>> text = "Russian President Vladimir Putin met Assad in Sochi. Putin said so."
@@ -165,7 +165,7 @@ def find_entities(text: str) -> list[PredictedEntity]:
         leftovers += rest
     mentions = _with_descriptions(text, _with_family_names(text, mentions, leftovers))
     return [
-        PredictedEntity(m.start, m.end, rule_labels[m.rule], text[m.start : m.end], m.canonical)
+        entity(m.start, m.end, rule_labels[m.rule], text[m.start : m.end], m.canonical)
         for m in sorted(mentions, key=lambda m: m.start)
     ]
 

@@ -3,8 +3,8 @@
 Spans: pairwise F1 (Hripcsak & Rothschild 2005). Between two annotators F1 is symmetric,
 ``2 · matches / (items of A + items of B)``, whichever one is taken as the reference.
 *Strict* matches need the same start, end and label; *relaxed* matches need overlapping
-spans with the same label, paired one-to-one greedily (largest overlap first, then the
-earliest start). For each annotator pair, counts are pooled over every task the two both
+spans with the same label, paired one-to-one by :mod:`annotate.gold.matching` (the rule
+scoring uses too). For each annotator pair, counts are pooled over every task the two both
 annotated; the figure reported is the mean over annotator pairs. Entities are reported
 per label and as a whole; claims and events (one region label each) as a whole.
 
@@ -30,6 +30,7 @@ from itertools import combinations
 from typing import Any, Literal
 
 from annotate.gold.adjudicate import Item, item_label, layer_items, one_per_annotator
+from annotate.gold.matching import relaxed_pairs, strict_count
 from annotate.records import Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
 from annotate.tables import fmt, markdown_table, text_table
@@ -47,46 +48,6 @@ def f1(matches: int, left: int, right: int) -> float | None:
     True
     """
     return 2 * matches / (left + right) if left + right else None
-
-
-def strict_matches(left: Sequence[Item], right: Sequence[Item]) -> int:
-    """Items of the two lists with the same (start, end), paired one-to-one.
-
-    >>> from annotate.records import Entity
-    >>> a = [Entity("a", 0, 5, "Putin", "PERSON"), Entity("b", 9, 11, "Xi", "PERSON")]
-    >>> strict_matches(a, [Entity("c", 0, 5, "Putin", "PERSON")])
-    1
-    """
-    spans = Counter((i.start, i.end) for i in left)
-    return sum((spans & Counter((i.start, i.end) for i in right)).values())
-
-
-def relaxed_pairs(left: Sequence[Item], right: Sequence[Item]) -> list[tuple[int, int]]:
-    """One-to-one pairs (index in left, index in right) of overlapping spans.
-
-    Greedy: the largest overlap first, then the earliest start.
-
-    >>> from annotate.records import Entity
-    >>> a = [Entity("a", 0, 14, "Vladimir Putin", "PERSON")]
-    >>> b = [Entity("b", 0, 8, "Vladimir", "PERSON"), Entity("c", 9, 14, "Putin", "PERSON")]
-    >>> relaxed_pairs(a, b)
-    [(0, 0)]
-    """
-    candidates = sorted(
-        (-(min(x.end, y.end) - max(x.start, y.start)), x.start, y.start, i, j)
-        for i, x in enumerate(left)
-        for j, y in enumerate(right)
-        if x.overlaps(y)
-    )
-    used_left: set[int] = set()
-    used_right: set[int] = set()
-    pairs = []
-    for *_, i, j in candidates:
-        if i not in used_left and j not in used_right:
-            used_left.add(i)
-            used_right.add(j)
-            pairs.append((i, j))
-    return sorted(pairs)
 
 
 def nominal_alpha(pairs: Mapping[tuple[Hashable, Hashable], int]) -> float | None:
@@ -366,8 +327,9 @@ class AgreementAccumulator:
         right_items = _by_label(layer, right)
         for label in sorted(left_items.keys() | right_items.keys()):
             a, b = left_items.get(label, []), right_items.get(label, [])
-            matched = relaxed_pairs(a, b)
-            counts = _PairCounts(strict_matches(a, b), len(matched), len(a), len(b))
+            a_spans, b_spans = _spans(a), _spans(b)
+            matched = relaxed_pairs(a_spans, b_spans)
+            counts = _PairCounts(strict_count(a_spans, b_spans), len(matched), len(a), len(b))
             self.counts.pairs.setdefault((layer.name, label, pair), _PairCounts()).add(counts)
             for i, j in matched:
                 self._compare_attributes(layer, (left, a[i]), (right, b[j]))
@@ -465,6 +427,10 @@ def _by_label(layer: Layer, submission: Submission) -> dict[str, list[Item]]:
     for item in layer_items(submission.layers, layer):
         groups[item_label(layer, item)].append(item)
     return groups
+
+
+def _spans(items: Sequence[Item]) -> list[tuple[int, int]]:
+    return [(i.start, i.end) for i in items]
 
 
 def _speaker(layer: Layer, target: Layer, submission: Submission, item: Item) -> str | None:

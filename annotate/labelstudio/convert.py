@@ -15,7 +15,6 @@ not bound memory: :func:`iter_tasks` task by task, :func:`convert_batch` a batch
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -26,7 +25,7 @@ from typing import Any
 from annotate.labelstudio.exportfile import ExportBatch, Segment, decode_task, task_segments
 from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.results import text_hash
-from annotate.problems import Location, Problem, shorten
+from annotate.problems import Location, Problem, missing_field, schema_problems, shorten
 from annotate.records import (
     LAYER_TYPES,
     Annotation,
@@ -36,6 +35,9 @@ from annotate.records import (
     Event,
     Submission,
     Task,
+    cut_date,
+    date_error,
+    real_date,
 )
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
@@ -210,12 +212,11 @@ def _document(
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     problems = []
+    where = Location(task_id=task_id, document_id=doc_id)
     for error in schemas.errors(DOCUMENT, fields):
-        field = ".".join(str(p) for p in error.absolute_path) or None
-        where = Location(
-            task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data"
-        )
-        problems.append(Problem(where, f"task data: {error.message}", code="task-data"))
+        for problem in schema_problems(error, where, prefix="data"):
+            message = f"task data: {problem.message}"
+            problems.append(replace(problem, message=message, code="task-data"))
     text = fields.get("text") if isinstance(fields.get("text"), str) else ""
     stored = data.get("text_sha256")
     if stored is not None and text and stored != text_hash(text):
@@ -606,10 +607,10 @@ class AnnotationReader:
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
+        where = replace(self.where, region_id=rid)
         for error in errors:
-            field = ".".join(str(p) for p in error.absolute_path) or None
-            if error.validator == "required":
-                missing = error.message.split("'")[1]
+            missing = missing_field(error)
+            if missing is not None:
                 if (rid, missing) in self.invalid:
                     continue
                 self.problem(
@@ -621,7 +622,7 @@ class AnnotationReader:
                     "none",
                 )
             else:
-                self.problem(error.message, "schema", rid, field)
+                self.problems += schema_problems(error, where)
         return not errors
 
 
@@ -642,33 +643,17 @@ def normalise_date(
 ) -> tuple[str | None, tuple[str, str, str] | None]:
     """The DateTime widget's value cut to ``precision`` (``precisions`` coarsest first).
 
-    Returns (date, None) or (None, (message, expected, found)).
+    Returns (date, None) or (None, (message, expected, found)); the rule is
+    :func:`annotate.records.date_error`.
 
     >>> normalise_date("2017-11-20", "month", ("year", "month", "day"))
     ('2017-11', None)
     >>> normalise_date("2017-02-30", "day", ("year", "month", "day"))[1][0]
-    'invalid or impossible date'
+    'not a real date'
     """
     text = str(raw).split("T")[0].strip() if raw is not None else ""
-    parts = text.split("-")
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) or not _real(parts):
-        return None, ("invalid or impossible date", "a real date YYYY-MM-DD", shorten(raw))
-    if precision is None:
-        return None, ("date has no precision", "one of " + ", ".join(precisions), "none")
-    keep = precisions.index(precision) + 1 if precision in precisions else len(parts)
-    if len(parts) < keep:
-        return None, (
-            "date precision disagrees with its value",
-            f"a date with {keep} part(s) for precision {precision}",
-            repr(text),
-        )
-    return "-".join(parts[:keep]), None
-
-
-def _real(parts: list[str]) -> bool:
-    numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
-    try:
-        dt.date(*numbers)
-    except ValueError:
-        return False
-    return True
+    date = cut_date(text, precision, precisions) if real_date(text) else text
+    error = date_error(date, precision, precisions)
+    if error:
+        return None, (error.message, error.expected, error.found)
+    return date, None

@@ -33,7 +33,7 @@ from annotate.records import Document, Span
 from annotate.schema import SchemaSet
 
 if TYPE_CHECKING:
-    from annotate.predictions import PredictedClaim, PredictedEntity, PredictedEvent, Prediction
+    from annotate.predictions import Prediction
 
 Progress = Callable[[int], None]
 IMPORT_ATTEMPTS = 4
@@ -119,43 +119,32 @@ def model_version(prediction: Prediction) -> str:
 def prediction_results(
     prediction: Prediction, document: Document, schemas: SchemaSet
 ) -> list[Result]:
-    """A prediction as Label Studio results; a speaker span links to the entity with that span."""
-    layers = schemas.layers
+    """A prediction as Label Studio results; a relation (a claim's speaker span) links to the
+    predicted region with that span."""
     out: list[Result] = []
-    by_span: dict[tuple[int, int], str] = {}
-    for i, e in enumerate(prediction.entities):
-        rid = f"pe{i}"
-        by_span.setdefault((e.start, e.end), rid)
-        values = {"label": e.label, "canonical": e.canonical}
-        out += region_results(layers["entities"], _region(rid, e, document), values)
-    speaker_relation = layers["claims"].relation
-    for i, c in enumerate(prediction.claims):
-        rid = f"pc{i}"
-        out += region_results(layers["claims"], _region(rid, c, document), {"type": c.type})
-        target = by_span.get(c.speaker) if c.speaker else None
-        if target and speaker_relation:
-            out.append(relation(rid, target, speaker_relation.name))
-    for i, v in enumerate(prediction.event_dates):
-        values = {"date": v.date, "precision": v.precision, "basis": v.basis}
-        out += region_results(layers["event_dates"], _region(f"pv{i}", v, document), values)
+    ids: dict[tuple[str, str], str] = {}  # (layer, predicted id = span) -> Label Studio id
+    links: list[tuple[str, tuple[str, str], str]] = []
+    for n, layer in enumerate(schemas.layers.values()):
+        for i, region in enumerate(prediction.layer(layer.name)):
+            rid = f"p{n}_{i}"
+            ids.setdefault((layer.name, region.id), rid)
+            span = Span(rid, region.start, region.end, document.text[region.start : region.end])
+            values = region.to_dict()
+            out += region_results(layer, span, values)
+            rel = layer.relation
+            target = values.get(rel.field) if rel else None
+            if rel and target:
+                links.append((rid, (rel.target_layer, target), rel.name))
+    for rid, target, name in links:
+        if target in ids:
+            out.append(relation(rid, ids[target], name))
     return out
-
-
-def _region(
-    region_id: str, item: PredictedEntity | PredictedClaim | PredictedEvent, document: Document
-) -> Span:
-    return Span(region_id, item.start, item.end, document.text[item.start : item.end])
 
 
 def _prediction_payload(
     prediction: Prediction, document: Document, schemas: SchemaSet
 ) -> dict[str, Any]:
-    items: list[PredictedEntity | PredictedClaim | PredictedEvent] = [
-        *prediction.entities,
-        *prediction.claims,
-        *prediction.event_dates,
-    ]
-    scores = [x.score for x in items if x.score is not None]
+    scores = prediction.scores()
     payload: dict[str, Any] = {
         "model_version": model_version(prediction),
         "result": prediction_results(prediction, document, schemas),

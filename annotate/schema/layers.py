@@ -25,10 +25,11 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from annotate.errors import SchemaError
+from annotate.records import LAYERS
 
 DOCUMENT = "document"
 PREDICTIONS = "predictions"
-LAYER_ORDER = ("entities", "claims", "event_dates")
+LAYER_ORDER = LAYERS  # one schema file per layer, in the order of the records' layers
 _EXTENSION = "x-annotate"
 
 
