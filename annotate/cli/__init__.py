@@ -60,6 +60,7 @@ _agreement = _lazy("gold", "agreement")
 _adjudicate = _lazy("review", "adjudicate")
 _export = _lazy("gold", "export")
 _bench = _lazy("bench", "bench")
+_diff = _lazy("diff", "diff")
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -156,6 +157,12 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--license", default="other", help="license id for the card, e.g. cc-by-4.0")
     p.add_argument("--card-notes", type=Path, help="Markdown file appended to the card")
     p.add_argument(
+        "--previous",
+        type=Path,
+        help="the previous release (a gold folder): version the new one after it and list "
+        "the changes in its card (default: version 1.0.0)",
+    )
+    p.add_argument(
         "--workers",
         type=_positive,
         default=None,
@@ -163,6 +170,14 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "export of 16 MB or more, else 1)",
     )
     p.set_defaults(handler=_export)
+
+    p = sub.add_parser("diff", help="what changed between two gold datasets (or exports)")
+    p.add_argument("old", type=Path, help="gold dataset folder, or a pulled export")
+    p.add_argument("new", type=Path, help="gold dataset folder, or a pulled export")
+    p.add_argument("--adjudication", choices=["ground-truth", "majority"], default="majority")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--changelog", type=Path, help="also write the Markdown changelog here")
+    p.set_defaults(handler=_diff)
 
 
 def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotate.atomic import atomic_write_text
+from annotate.cli.diff import export_release
 from annotate.cli.output import print_json, progress_bar
 from annotate.dataset.card import CardOptions
 from annotate.dataset.writer import ExportOptions, ExportSummary, export_dataset, parse_splits
@@ -61,11 +62,17 @@ def export(args: argparse.Namespace) -> int:
 
     schemas = SchemaSet()
     notes = _read_notes(args.card_notes)
+    release = export_release(args, schemas)
     options = ExportOptions(
         mode=args.adjudication,
         splits=parse_splits(args.splits),
         card=CardOptions(
-            name=args.name, license=args.license, notes=notes, leaderboard=args.leaderboard
+            name=args.name,
+            license=args.license,
+            notes=notes,
+            leaderboard=args.leaderboard,
+            version=release.version,
+            changes=release.changelog(),
         ),
     )
     advance, close = progress_bar("export")
@@ -96,6 +103,7 @@ def export(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"left out: {problem}", file=sys.stderr)
     _print_summary(summary)
+    print(release.describe())
     return 0
 
 
