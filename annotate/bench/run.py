@@ -14,12 +14,13 @@ import importlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotate.atomic import atomic_write_text
 from annotate.bench.score import Scores, render_table, score
+from annotate.bench.stored import KEY, store_predictions
 from annotate.errors import AnnotateError, ExtractorError, InvalidInputError, PredictionsError
 from annotate.predictions import Prediction, check_prediction
 from annotate.problems import Location, Problem, shorten
@@ -39,6 +40,8 @@ class BenchReport:
     extractors: tuple[tuple[str, str], ...]
     missing: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    # What was scored: a leaderboard run keeps them (left out of repr and equality).
+    predictions: tuple[Prediction, ...] = field(default=(), repr=False, compare=False)
 
     def flat_scores(self) -> dict[str, float]:
         """The headline figures by dotted name (what a leaderboard run records)."""
@@ -84,6 +87,7 @@ def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> Benc
         extractors,
         missing=tuple(a.document.id for a in gold if a.document.id not in by_id),
         ignored=tuple(sorted(set(by_id) - gold_ids)),
+        predictions=tuple(predictions),
     )
 
 
@@ -249,7 +253,9 @@ def append_leaderboard(
 ) -> Json:
     """Append a run to the leaderboard JSON ``{"runs": [...]}`` at ``path``, atomically.
 
-    The file is created when missing. Returns the run that was appended.
+    The file is created when missing. The run keeps the report's predictions beside the
+    board (:mod:`annotate.bench.stored`), to be scored again on a new gold (``annotate bench
+    --rescore``). Returns the run that was appended.
     """
     path = Path(path)
     board = _read_leaderboard(path)
@@ -260,6 +266,7 @@ def append_leaderboard(
         "date": run_date(),
         "split": split,
         "scores": report.flat_scores(),
+        KEY: store_predictions(path, report.predictions),
     }
     board["runs"].append(run)
     atomic_write_text(path, json.dumps(board, indent=2, ensure_ascii=False) + "\n")

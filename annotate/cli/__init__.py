@@ -186,6 +186,10 @@ def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--predictions", type=Path)
     source.add_argument("--extractor", help="MODULE:FUNCTION taking a Document")
+    source.add_argument(
+        "--rescore", type=Path, help="LEADERBOARD: score its runs' kept predictions again"
+    )
+    p.add_argument("--old-gold", type=Path, help="with --rescore: the gold the runs were scored on")
     p.add_argument("--split", default="test")
     p.add_argument("--output", type=Path, help="also write the report to this file")
     p.add_argument("--leaderboard", type=Path, help="append this run to a leaderboard JSON")

@@ -24,6 +24,10 @@ def bench(args: argparse.Namespace) -> int:
     if problem:
         print(f"annotate bench: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    if args.rescore is not None:
+        from annotate.cli.rescore import rescore
+
+        return rescore(args)
     from annotate.dataset.writer import read_gold
 
     gold = read_gold(args.gold, args.split)
