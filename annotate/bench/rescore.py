@@ -118,7 +118,7 @@ class RunRescore:
             counts = self.statuses()
             lines.append(
                 "changed gold items: "
-                + ", ".join(f"{counts[status]} {status}" for status in STATUSES)
+                + ", ".join(f"{status} {counts[status]}" for status in STATUSES)
             )
             lines += [f"  {v.status}: {v.change.describe()}" for v in self.verdicts]
         return "\n".join(lines) + "\n"

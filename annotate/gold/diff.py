@@ -226,7 +226,9 @@ class _Comparer:
         assert layer.relation is not None
         name, target = layer.relation.field, layer.relation.target_layer
         x, y = getattr(old, name), getattr(new, name)
-        if (x is None and y is None) or (x is not None and self.paired[target].get(x) == y):
+        if x is None and y is None:
+            return []
+        if x is not None and y is not None and self.paired[target].get(x) == y:
             return []
         return [
             FieldChange(name, self._target(self.old, target, x), self._target(self.new, target, y))
@@ -281,7 +283,7 @@ class GoldDiff:
         for key in sorted(tally, key=lambda k: (order.get(k, len(order)), k)):
             named = ", ".join(f"{name} {n}" for name, n in sorted(fields[key].items()))
             counts = [str(tally[key][c]) for c in COLUMNS[:-1]]
-            rows.append([*key, *counts, named or "0"])
+            rows.append([*key, *counts, named or "–"])
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -300,7 +302,7 @@ class GoldDiff:
         if self.empty:
             return f"No change in {self.documents} document(s)."
         documents = len({c.document_id for c in self.changes})
-        counts = ", ".join(f"{self.count(c)} {c}" for c in COLUMNS)
+        counts = ", ".join(f"{self.count(c)} {_SAID.get(c, c)}" for c in COLUMNS)
         text = f"{len(self.changes)} item(s) changed in {documents} document(s) ({counts})."
         for what, ids in (
             ("added", self.documents_added),
@@ -332,6 +334,7 @@ class GoldDiff:
 
 
 _HEADERS = ["layer", "label", *COLUMNS]
+_SAID = {"attributes": "with changed attributes"}
 
 
 def _columns(change: ItemChange) -> dict[str, int]:
