@@ -20,6 +20,10 @@ from annotate.cli import main
 from annotate.dataset.version import read_release
 from annotate.dataset.writer import read_gold
 from annotate.extractors.baseline import predict_corpus
+from annotate.labelstudio.client import Client
+from annotate.labelstudio.convert import annotator_name
+from annotate.labelstudio.push import existing_tasks, push
+from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.predictions import Prediction
 from annotate.records import Annotation, Claim, Entity, Event
 
@@ -136,30 +140,40 @@ def _speaker(
 def corrected_export(path: Path, fixes: Corrections) -> Path:
     """The recorded export with the three items fixed in each gold submission that has them."""
     tasks = json.loads(RECORDED.read_text(encoding="utf-8"))
-    (_, entity, new_label) = fixes.label
-    (annotation, event, new_start) = fixes.boundary
-    (_, claim, new_speaker) = fixes.speaker
-    new_text = annotation.document.text[new_start : event.end]
     for task in tasks:
         for submission in task["annotations"]:
-            for result in submission["result"]:
-                value = result.get("value", {})
-                if result.get("id") == entity.id and "labels" in value and _in(task, fixes.label):
-                    value["labels"] = [new_label]
-                if result.get("id") == event.id and "start" in value and _in(task, fixes.boundary):
-                    value.update(start=new_start, text=new_text)
-                if (
-                    result.get("type") == "relation"
-                    and result["from_id"] == claim.id
-                    and _in(task, fixes.speaker)
-                ):
-                    result["to_id"] = new_speaker.id
+            correct(task["data"]["doc_id"], submission["result"], fixes)
     path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _in(task: dict[str, Any], fix: tuple[Annotation, Any, Any]) -> bool:
-    return bool(task["data"]["doc_id"] == fix[0].document.id)
+def correct(document_id: str, results: list[dict[str, Any]], fixes: Corrections) -> bool:
+    """Fix the three items in one submission's Label Studio results; True if any was there."""
+    (_, entity, new_label) = fixes.label
+    (annotation, event, new_start) = fixes.boundary
+    (_, claim, new_speaker) = fixes.speaker
+    new_text = annotation.document.text[new_start : event.end]
+    fixed = False
+    for result in results:
+        value = result.get("value", {})
+        if result.get("id") == entity.id and "labels" in value and _in(document_id, fixes.label):
+            value["labels"] = [new_label]
+            fixed = True
+        if result.get("id") == event.id and "start" in value and _in(document_id, fixes.boundary):
+            value.update(start=new_start, text=new_text)
+            fixed = True
+        if (
+            result.get("type") == "relation"
+            and result["from_id"] == claim.id
+            and _in(document_id, fixes.speaker)
+        ):
+            result["to_id"] = new_speaker.id
+            fixed = True
+    return fixed
+
+
+def _in(document_id: str, fix: tuple[Annotation, Any, Any]) -> bool:
+    return document_id == fix[0].document.id
 
 
 # --- the correction round ---------------------------------------------------------------
@@ -267,3 +281,44 @@ def test_the_same_data_again_is_a_patch_release(
 
 def test_diff_of_a_gold_with_itself_is_empty(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(capsys, "diff", GOLD, RECORDED) == "No change in 5 document(s).\n"
+
+
+@pytest.mark.server
+def test_a_correction_made_in_label_studio(
+    client: Client,
+    project_title: str,
+    ls_env: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gold = read_gold(GOLD)
+    predictions = {p.document_id: p for p in predict_corpus([a.document for a in gold])}
+    fixes = choose(gold, predictions)
+    tasks = json.loads(RECORDED.read_text(encoding="utf-8"))
+    report = push(client, [a.document for a in gold], project_title)
+    recorded = [
+        RecordedAnnotation(
+            task["data"]["doc_id"],
+            annotator_name(submission["completed_by"], {}),
+            submission["result"],
+            bool(submission.get("ground_truth")),
+        )
+        for task in tasks
+        for submission in task["annotations"]
+    ]
+    submit(client, report.project.id, recorded)
+    # The adjudicator's fix, made in Label Studio: the gold submissions are updated.
+    updated = 0
+    for document_id, task in existing_tasks(client, report.project.id).items():
+        for submission in client.get_json(f"/api/tasks/{task.task_id}/annotations/"):
+            results = submission["result"]
+            if correct(document_id, results, fixes):
+                client.sdk.annotations.update(id=submission["id"], result=results)
+                updated += 1
+    assert updated >= 1
+    export = tmp_path / "export.json"
+    run_cli(capsys, "pull", "--project", project_title, "-o", export)
+    printed = run_cli(capsys, "export", export, "-o", tmp_path / "new", "--previous", GOLD)
+    assert "version 1.1.0 (minor release after 1.0.0): 3 item(s) changed" in printed
+    diff = json.loads(run_cli(capsys, "diff", GOLD, tmp_path / "new", "--format", "json"))
+    assert sorted(c["layer"] for c in diff["changes"]) == ["claims", "entities", "event_dates"]
