@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.bench.run import append_leaderboard, bench
+from annotate.bench.rescore import rescore
+from annotate.bench.run import append_leaderboard, bench, gold_version
 from annotate.bench.stored import stored_predictions
 from annotate.dataset.version import bump, read_release, release_after, release_part
 from annotate.dataset.writer import read_gold
@@ -254,3 +255,22 @@ def test_a_run_keeps_its_predictions(tmp_path: Path) -> None:
         stored_predictions(board, run)
     with pytest.raises(InvalidInputError, match="kept no predictions"):
         stored_predictions(board, {"extractor": "demo", "version": "1", "date": "2017-11-21"})
+
+
+def test_rescore_on_a_small_gold(tmp_path: Path, schemas: SchemaSet) -> None:
+    board = tmp_path / "board.json"
+    predicted = (PredictedEntity(0, 5, "PERSON"), PredictedEntity(10, 15, "ORG"))
+    predictions = [Prediction("d1", "demo", "1", entities=predicted)]
+    append_leaderboard(board, bench([BASE], predictions), "demo", "1", gold_version([BASE]), "test")
+    # Assad was PERSON; the baseline said ORG, and the correction agrees with it.
+    new = replace(BASE, entities=(PUTIN, replace(ASSAD, label="ORG"), SOCHI))
+    report = rescore(board, [new], schemas, old_gold=[BASE])
+    (run,) = report.runs
+    # strict: 1 of 2 predicted right of 3 gold, F1 = 2/5; then 2 of 2, F1 = 4/5.
+    assert run.before["entities.strict.f1"] == pytest.approx(2 / 5)
+    assert run.moved()["entities.strict.f1"] == pytest.approx(4 / 5 - 2 / 5)
+    assert [v.status for v in run.verdicts] == ["gold error"]
+    assert "note:" not in run.to_text()
+    other = rescore(board, [new], schemas, old_gold=[replace(BASE, claims=())])
+    assert "note: the old gold given is" in other.runs[0].to_text()
+    assert "no score moved" in rescore(board, [BASE], schemas).to_text()

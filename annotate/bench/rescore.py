@@ -82,6 +82,7 @@ class RunRescore:
     before: Mapping[str, float]
     after: Mapping[str, float]
     verdicts: tuple[Verdict, ...] = ()
+    old_gold_version: str | None = None  # of the old gold given, if any
 
     def moved(self) -> dict[str, float]:
         """Each score that moved, by how much (new minus recorded)."""
@@ -102,11 +103,17 @@ class RunRescore:
             "moved": self.moved(),
             "items": {status: self.statuses()[status] for status in STATUSES},
             "verdicts": [v.to_dict() for v in self.verdicts],
+            "old_gold_version": self.old_gold_version,
         }
 
     def to_text(self) -> str:
         head = "{extractor} {version} (run of {date} on gold {gold_version}, split {split})"
         lines = [head.format(**self.run)]
+        if self.old_gold_version not in (None, self.run["gold_version"]):
+            lines.append(
+                f"note: the old gold given is {self.old_gold_version}, not the gold of this "
+                "run: the verdicts below compare against that gold"
+            )
         moved = self.moved()
         rows = [
             [name, f"{self.before[name]:.3f}", f"{self.after[name]:.3f}", f"{delta:+.3f}"]
@@ -162,6 +169,7 @@ def rescore(
     schemas = schemas or SchemaSet()
     board = Path(board)
     diff = None if old_gold is None else diff_gold(old_gold, gold, schemas)
+    old_version = None if old_gold is None else gold_version(old_gold)
     runs = []
     for run in load_leaderboard(board):
         predictions = stored_predictions(board, run, schemas)
@@ -170,7 +178,7 @@ def rescore(
             () if diff is None or old_gold is None else _verdicts(diff, old_gold, gold, predictions)
         )
         info = {name: str(run[name]) for name in RUN_FIELDS}
-        runs.append(RunRescore(info, run["scores"], after, verdicts))
+        runs.append(RunRescore(info, run["scores"], after, verdicts, old_version))
     return RescoreReport(gold_version(gold), len(gold), tuple(runs), diff)
 
 

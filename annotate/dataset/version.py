@@ -77,15 +77,21 @@ def bump(version: str, part: Part) -> str:
     >>> bump("1.2.3", "major"), bump("1.2.3", "minor"), bump("1.2.3", "patch")
     ('2.0.0', '1.3.0', '1.2.4')
     """
-    match = _VERSION.match(version)
-    if match is None:
-        raise InvalidInputError(f"version {version!r}: expected MAJOR.MINOR.PATCH, e.g. 1.0.0")
-    major, minor, patch = (int(n) for n in match.groups())
+    major, minor, patch = parse_version(version)
     if part == "major":
         return f"{major + 1}.0.0"
     if part == "minor":
         return f"{major}.{minor + 1}.0"
     return f"{major}.{minor}.{patch + 1}"
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """The three numbers of ``MAJOR.MINOR.PATCH``; InvalidInputError for anything else."""
+    match = _VERSION.match(version)
+    if match is None:
+        raise InvalidInputError(f"version {version!r}: expected MAJOR.MINOR.PATCH, e.g. 1.0.0")
+    major, minor, patch = (int(n) for n in match.groups())
+    return major, minor, patch
 
 
 def release_part(schema_changed: bool, diff: GoldDiff) -> Part:
@@ -112,7 +118,7 @@ def read_release(directory: Path | str) -> Release:
     if isinstance(recorded, dict) and isinstance(recorded.get("version"), str):
         schema = recorded.get("schema_version")
         version = recorded["version"]
-        bump(version, "patch")  # checks the form
+        parse_version(version)  # a malformed version fails here, not at the next release
         return Release(version, None if schema is None else str(schema))
     line = _OLD_SCHEMA_LINE.search(card.text)
     return Release(FIRST_VERSION, line.group(1) if line else None)

@@ -359,8 +359,8 @@ def _markdown_line(change: ItemChange) -> str:
 
 
 def diff_gold(old: Iterable[Annotation], new: Iterable[Annotation], schemas: SchemaSet) -> GoldDiff:
-    """The changes from ``old`` to ``new`` gold (documents paired by id, in ``new``'s order,
-    then the removed ones)."""
+    """The changes from ``old`` to ``new`` gold: documents paired by id, in id order; the
+    items of a document layer by layer (schema order), each layer in text order."""
     before = {a.document.id: a for a in old}
     after = {a.document.id: a for a in new}
     changes: list[ItemChange] = []
