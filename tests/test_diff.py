@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from annotate.bench.rescore import rescore
 from annotate.bench.run import append_leaderboard, bench, gold_version
 from annotate.bench.stored import stored_predictions
-from annotate.dataset.version import bump, read_release, release_after, release_part
+from annotate.dataset.version import (
+    bump,
+    read_release,
+    rebuilt_release,
+    release_after,
+    release_part,
+)
 from annotate.dataset.writer import read_gold
 from annotate.errors import InvalidInputError, PredictionsError
 from annotate.gold.diff import GoldDiff, diff_gold, load_gold, match_items
@@ -274,3 +280,19 @@ def test_rescore_on_a_small_gold(tmp_path: Path, schemas: SchemaSet) -> None:
     other = rescore(board, [new], schemas, old_gold=[replace(BASE, claims=())])
     assert "note: the old gold given is" in other.runs[0].to_text()
     assert "no score moved" in rescore(board, [BASE], schemas).to_text()
+
+
+def test_a_rebuild_keeps_the_version_unless_items_changed(schemas: SchemaSet) -> None:
+    gold = read_gold(GOLD)
+    version, changes = rebuilt_release(GOLD, gold, schemas)
+    assert version == "1.0.0"
+    assert changes == (
+        "## Changes\n\nVersion 1.0.0 is the first version: there is no earlier one to compare "
+        "with.\n"
+    )
+    first = gold[0]
+    corrected = [replace(first, claims=first.claims[1:]), *gold[1:]]
+    version, changes = rebuilt_release(GOLD, corrected, schemas)
+    assert version == "1.1.0"
+    assert (changes or "").startswith("## Changes since v1.0.0\n\nVersion 1.1.0 is a minor")
+    assert "(0 added, 1 removed," in (changes or "")

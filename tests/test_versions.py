@@ -226,6 +226,11 @@ def test_a_correction_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert label["fields"][0]["old"] == fixes.label[1].label
     assert label["fields"][0]["new"] == fixes.label[2]
 
+    changelog = tmp_path / "CHANGES.md"
+    markdown = run_cli(capsys, "diff", GOLD, new, "--format", "markdown", "--changelog", changelog)
+    assert changelog.read_text(encoding="utf-8") == markdown
+    assert len([line for line in markdown.splitlines() if line.startswith("- ")]) == 3
+
     # the new card: version 1.1.0 and the three changes
     card = (new / "README.md").read_text(encoding="utf-8")
     assert read_release(new).version == "1.1.0"

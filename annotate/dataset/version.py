@@ -34,6 +34,7 @@ Part = Literal["major", "minor", "patch"]
 CARD = "README.md"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _OLD_SCHEMA_LINE = re.compile(r"^Schema version: `(\w+)`\.$", re.MULTILINE)
+_CHANGES = re.compile(r"^## Changes\b.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
 WHY: dict[Part, str] = {
     "major": "the schemas changed",
     "minor": "gold items changed",
@@ -130,3 +131,17 @@ def release_after(previous: Path | str, gold: Sequence[Annotation], schemas: Sch
     diff = diff_gold(load_gold(previous, schemas), gold, schemas)
     part = release_part(before.schema_version != schemas.version, diff)
     return Release(bump(before.version, part), schemas.version, before.version, part, diff)
+
+
+def rebuilt_release(
+    previous: Path | str, gold: Sequence[Annotation], schemas: SchemaSet
+) -> tuple[str, str | None]:
+    """The version and "Changes" section of a rebuild of the dataset ``previous`` (``make
+    gold``): those of ``previous`` when no item and no schema changed, so that rebuilding
+    the same data gives the same card; else those of the release after it."""
+    release = release_after(previous, gold, schemas)
+    if release.part != "patch" or release.previous is None:
+        return release.version, release.changelog()
+    text = (Path(previous) / CARD).read_text(encoding="utf-8")
+    found = _CHANGES.search(text)
+    return release.previous, None if found is None else found.group(0).rstrip("\n") + "\n"
