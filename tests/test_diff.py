@@ -296,3 +296,17 @@ def test_a_rebuild_keeps_the_version_unless_items_changed(schemas: SchemaSet) ->
     assert version == "1.1.0"
     assert (changes or "").startswith("## Changes since v1.0.0\n\nVersion 1.1.0 is a minor")
     assert "(0 added, 1 removed," in (changes or "")
+
+
+def test_a_run_without_kept_predictions_is_skipped(tmp_path: Path, schemas: SchemaSet) -> None:
+    board = tmp_path / "board.json"
+    append_leaderboard(board, bench([BASE], []), "demo", "1", gold_version([BASE]), "test")
+    data = json.loads(board.read_text(encoding="utf-8"))
+    data["runs"].append({**data["runs"][0], "extractor": "older"})
+    del data["runs"][1]["predictions"]
+    board.write_text(json.dumps(data), encoding="utf-8")
+    report = rescore(board, [BASE], schemas)
+    assert [r.run["extractor"] for r in report.runs] == ["demo"]
+    assert [run["extractor"] for run, _ in report.skipped] == ["older"]
+    assert "not scored again: older 1" in report.to_text()
+    assert "kept no predictions" in report.to_text()

@@ -27,6 +27,7 @@ from annotate.bench.run import bench, gold_version
 from annotate.bench.score import Scores, score
 from annotate.bench.stored import stored_predictions
 from annotate.dataset.card import load_leaderboard
+from annotate.errors import InvalidInputError
 from annotate.gold.adjudicate import Item
 from annotate.gold.diff import GoldDiff, ItemChange, diff_gold
 from annotate.predictions import Prediction
@@ -139,6 +140,7 @@ class RescoreReport:
     documents: int
     runs: tuple[RunRescore, ...]
     diff: GoldDiff | None = None
+    skipped: tuple[tuple[Mapping[str, str], str], ...] = ()  # runs not rescored, and why
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -147,6 +149,7 @@ class RescoreReport:
             "documents": self.documents,
             "diff": None if self.diff is None else self.diff.to_dict(),
             "runs": [r.to_dict() for r in self.runs],
+            "skipped": [{**run, "reason": reason} for run, reason in self.skipped],
         }
 
     def to_text(self) -> str:
@@ -155,7 +158,11 @@ class RescoreReport:
         head += f"({self.documents} documents)."
         if self.diff is not None:
             head += f"\nChanges from the old gold: {self.diff.summary()}"
-        return "\n".join([head, *(r.to_text() for r in self.runs)])
+        skipped = [
+            "not scored again: {extractor} {version} (run of {date}): ".format(**run) + reason
+            for run, reason in self.skipped
+        ]
+        return "\n".join([head, *(r.to_text() for r in self.runs), *skipped])
 
 
 def rescore(
@@ -165,21 +172,26 @@ def rescore(
     old_gold: Sequence[Annotation] | None = None,
 ) -> RescoreReport:
     """Score the kept predictions of every run of ``board`` on ``gold``; with ``old_gold``
-    (the gold the runs were scored on), judge each changed item too."""
+    (the gold the runs were scored on), judge each changed item too. A run whose predictions
+    were not kept, or changed since, is listed in ``skipped`` with the reason."""
     schemas = schemas or SchemaSet()
     board = Path(board)
     diff = None if old_gold is None else diff_gold(old_gold, gold, schemas)
     old_version = None if old_gold is None else gold_version(old_gold)
-    runs = []
+    runs, skipped = [], []
     for run in load_leaderboard(board):
-        predictions = stored_predictions(board, run, schemas)
+        info = {name: str(run[name]) for name in RUN_FIELDS}
+        try:
+            predictions = stored_predictions(board, run, schemas)
+        except InvalidInputError as exc:  # the other runs are still worth scoring
+            skipped.append((info, str(exc)))
+            continue
         after = bench(gold, predictions).flat_scores()
         verdicts = (
             () if diff is None or old_gold is None else _verdicts(diff, old_gold, gold, predictions)
         )
-        info = {name: str(run[name]) for name in RUN_FIELDS}
         runs.append(RunRescore(info, run["scores"], after, verdicts, old_version))
-    return RescoreReport(gold_version(gold), len(gold), tuple(runs), diff)
+    return RescoreReport(gold_version(gold), len(gold), tuple(runs), diff, tuple(skipped))
 
 
 def _verdicts(

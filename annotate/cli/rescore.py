@@ -11,7 +11,8 @@ from annotate.schema import SchemaSet
 
 
 def rescore(args: argparse.Namespace) -> int:
-    """Exit 0 when scored; 1 when the leaderboard or its kept predictions are invalid."""
+    """Exit 0 when every run was scored again; 1 when a run could not be (its predictions
+    were not kept, or changed since) or the leaderboard is invalid."""
     from annotate.dataset.writer import read_gold
 
     schemas = SchemaSet()
@@ -22,4 +23,4 @@ def rescore(args: argparse.Namespace) -> int:
         emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), args.output)
     else:
         emit(report.to_text(), args.output)
-    return 0
+    return 1 if report.skipped else 0
