@@ -51,7 +51,8 @@ def match_items(
     the same ``label`` before the others), then the rest by overlap with
     :func:`annotate.gold.agreement.relaxed_pairs`. The overlap pass always sees the two
     sides in the same order (sorted by their spans), so the pairs are the same whichever
-    side is old.
+    side is old. When the project's one matcher (``annotate.gold.matching``) lands, its
+    pairing replaces this body; nothing else in the diff asks how items are paired.
 
     >>> from annotate.records import Entity
     >>> old = [Entity("a", 0, 5, "Putin", "PERSON"), Entity("b", 9, 14, "Assad", "PERSON")]
