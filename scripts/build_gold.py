@@ -3,7 +3,8 @@
 1. start the local Label Studio (the embedded default);
 2. push the corpus with the baseline extractors' predictions as pre-annotations;
 3. submit the recorded annotations (annotations/sochi-2017.json) as the annotators' work;
-4. pull, validate (zero problems required), measure agreement, adjudicate and export to gold/;
+4. pull, validate (zero problems required), measure agreement, adjudicate and export to gold/
+   (the same items keep gold/'s version; corrected items make the next one, with a changelog);
 5. score the baselines against the gold and show them in the dataset card;
 6. print a short summary and the load_dataset line.
 
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from annotate.bench.run import append_leaderboard, bench, gold_version
 from annotate.corpus import load_corpus
-from annotate.dataset.card import CardOptions
+from annotate.dataset.card import FIRST_VERSION, CardOptions
 from annotate.dataset.run import ExportRun
+from annotate.dataset.version import CARD, rebuilt_release
 from annotate.dataset.writer import ExportOptions
 from annotate.errors import AnnotateError
 from annotate.extractors.baseline import predict_corpus
@@ -126,19 +128,28 @@ def main() -> int:
     notes = CARD_NOTES.read_text(encoding="utf-8").replace(
         "{{DISPUTED_CLAIMS}}", disputed_claims(gold)
     )
+    # A rebuild of the same items keeps the version; corrected items make a new version.
+    version, changes = (
+        rebuilt_release(GOLD, gold, schemas) if (GOLD / CARD).is_file() else (FIRST_VERSION, None)
+    )
     card = CardOptions(
         name="Sochi 2017: entities, claims and dated events",
         license="cc-by-4.0",
         notes=notes,
         leaderboard=board,
         load_name="gold",
+        version=version,
+        changes=changes,
     )
     summary = ExportRun(export, schemas, ExportOptions(card=card)).write(GOLD, force=True)
 
     print(agree.to_text(), end="")
     print(scores.to_text(), end="")
     state = "unchanged" if summary.unchanged else "written"
-    print(f"gold dataset {state}: {GOLD.relative_to(ROOT)}/ ({summary.tasks} documents)")
+    print(
+        f"gold dataset {state}: {GOLD.relative_to(ROOT)}/ ({summary.tasks} documents, "
+        f"version {version})"
+    )
     print(
         'load it with:  datasets.load_dataset("gold")  or  datasets.load_dataset("gold", "tokens")'
     )

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from annotate.atomic import atomic_write_text
+from annotate.bench.stored import KEY, store_predictions
 from annotate.errors import AnnotateError, InvalidInputError
+from annotate.predictions import Prediction
 from annotate.problems import Location, Problem, shorten
 
 Json = dict[str, Any]
@@ -24,7 +26,10 @@ RUN_FIELDS = ("extractor", "version", "gold_version", "date", "split")
 
 
 class Scored(Protocol):
-    """What a run records: the headline figures by dotted name."""
+    """What a run records: the headline figures by dotted name, and the predictions scored."""
+
+    @property
+    def predictions(self) -> Sequence[Prediction]: ...
 
     def flat_scores(self) -> dict[str, float]: ...
 
@@ -90,7 +95,9 @@ def append_leaderboard(
 ) -> Json:
     """Append a run to the leaderboard at ``path``, atomically; returns the run appended.
 
-    The file is created when missing; a file that is not a leaderboard is left alone.
+    The file is created when missing; a file that is not a leaderboard is left alone. The
+    run keeps the report's predictions beside the board (:mod:`annotate.bench.stored`), to be
+    scored again on a new gold (``annotate bench --rescore``).
     """
     runs = read_leaderboard(path, missing_ok=True)
     run = {
@@ -100,6 +107,7 @@ def append_leaderboard(
         "date": run_date(),
         "split": split,
         "scores": report.flat_scores(),
+        KEY: store_predictions(path, report.predictions),
     }
     board = {"runs": [*runs, run]}
     atomic_write_text(path, json.dumps(board, indent=2, ensure_ascii=False) + "\n")

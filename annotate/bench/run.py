@@ -12,7 +12,7 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotate.bench.leaderboard import append_leaderboard, read_leaderboard, run_date
@@ -46,6 +46,8 @@ class BenchReport:
     extractors: tuple[tuple[str, str], ...]
     missing: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    # What was scored: a leaderboard run keeps them (left out of repr and equality).
+    predictions: tuple[Prediction, ...] = field(default=(), repr=False, compare=False)
 
     def flat_scores(self) -> dict[str, float]:
         """The headline figures by dotted name (what a leaderboard run records)."""
@@ -95,6 +97,7 @@ def bench(
         extractors,
         missing=tuple(a.document.id for a in gold if a.document.id not in by_id),
         ignored=tuple(sorted(set(by_id) - gold_ids)),
+        predictions=tuple(predictions),
     )
 
 

@@ -97,6 +97,7 @@ _adjudicate = _lazy("review", "adjudicate")
 _export = _lazy("gold", "export")
 _bench = _lazy("bench", "bench")
 _migrate = _lazy("migrate", "migrate")
+_diff = _lazy("diff", "diff")
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -199,6 +200,12 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--license", default="other", help="license id for the card, e.g. cc-by-4.0")
     p.add_argument("--card-notes", type=_input_file, help="Markdown file appended to the card")
     p.add_argument(
+        "--previous",
+        type=Path,
+        help="the previous release (a gold folder): version the new one after it and list "
+        "the changes in its card (default: version 1.0.0)",
+    )
+    p.add_argument(
         "--workers",
         type=_positive,
         default=None,
@@ -207,6 +214,14 @@ def _gold_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     p.set_defaults(handler=_export)
 
+    p = sub.add_parser("diff", help="what changed between two gold datasets (or exports)")
+    p.add_argument("old", type=Path, help="gold dataset folder, or a pulled export")
+    p.add_argument("new", type=Path, help="gold dataset folder, or a pulled export")
+    p.add_argument("--adjudication", choices=["ground-truth", "majority"], default="majority")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--changelog", type=Path, help="also write the Markdown changelog here")
+    p.set_defaults(handler=_diff)
+
 
 def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="score an extractor against a gold dataset")
@@ -214,6 +229,10 @@ def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--predictions", type=_input_file)
     source.add_argument("--extractor", help="MODULE:FUNCTION taking a Document")
+    source.add_argument(
+        "--rescore", type=Path, help="LEADERBOARD: score its runs' kept predictions again"
+    )
+    p.add_argument("--old-gold", type=Path, help="with --rescore: the gold the runs were scored on")
     p.add_argument("--split", default="test")
     p.add_argument("--output", type=Path, help="also write the report to this file")
     p.add_argument("--leaderboard", type=Path, help="append this run to a leaderboard JSON")

@@ -19,6 +19,10 @@ USAGE_ERROR = 2
 
 def bench(args: argparse.Namespace) -> int:
     """Exit 0 when scored, 1 when the predictions are invalid, 2 for usage and IO errors."""
+    if args.rescore is not None:
+        from annotate.cli.rescore import rescore
+
+        return rescore(args)
     from annotate.dataset.writer import read_gold
 
     gold = read_gold(args.gold, args.split)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from annotate.atomic import atomic_write_text
+from annotate.cli.diff import export_release
 from annotate.cli.output import print_json, progress_bar
 from annotate.dataset.card import CardOptions
 from annotate.dataset.writer import ExportOptions, ExportSummary, parse_splits
@@ -48,18 +49,25 @@ def agreement(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     from annotate.dataset.run import ExportRun
 
+    schemas = SchemaSet()
     notes = _read_notes(args.card_notes)
+    release = export_release(args, schemas)
     options = ExportOptions(
         mode=args.adjudication,
         splits=parse_splits(args.splits),
         card=CardOptions(
-            name=args.name, license=args.license, notes=notes, leaderboard=args.leaderboard
+            name=args.name,
+            license=args.license,
+            notes=notes,
+            leaderboard=args.leaderboard,
+            version=release.version,
+            changes=release.changelog(),
         ),
     )
     advance, close = progress_bar("export")
     run = ExportRun(
         args.export,
-        SchemaSet(),
+        schemas,
         options,
         review=args.review,
         skip_invalid=args.skip_invalid,
@@ -73,6 +81,7 @@ def export(args: argparse.Namespace) -> int:
     for problem in run.problems:
         print(f"left out: {problem}", file=sys.stderr)
     _print_summary(summary)
+    print(release.describe())
     return 0
 
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # datasets itself loads only when a card is rendered: it is s
     from annotate.gold.agreement import AgreementReport
 
 GUIDELINES = "docs/guidelines.md"
+FIRST_VERSION = "1.0.0"
+CARD_KEY = "annotate"  # the card's YAML key holding the dataset version and schema version
 # The scores a card's leaderboard shows; bench reports many more.
 HEADLINE_SCORES = (
     "entities.strict.f1",
@@ -47,6 +49,8 @@ class CardOptions:
     notes: str | None = None
     leaderboard: Path | None = None
     load_name: str = "DIR"  # what the card tells load_dataset to open
+    version: str = FIRST_VERSION  # the dataset's version (annotate.dataset.version)
+    changes: str | None = None  # Markdown section: changes since the previous version
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,7 @@ def card_yaml(facts: CardFacts, options: CardOptions) -> str:
         license=options.license,
         language=list(facts.languages) or None,
     )
+    data[CARD_KEY] = {"version": options.version, "schema_version": facts.schemas.version}
     configs = {
         name: {
             "data_files": [
@@ -122,7 +127,8 @@ def render_card(facts: CardFacts, options: CardOptions) -> str:
     """The whole README.md: generated YAML header, then prose and tables."""
     sections = [
         f"# {options.name}\n",
-        _summary(facts),
+        _summary(facts, options.version),
+        _changes(options),
         _loading(facts, options.load_name),
         _annotation(facts),
         _counts(facts),
@@ -136,7 +142,7 @@ def render_card(facts: CardFacts, options: CardOptions) -> str:
     return f"---\n{card_yaml(facts, options)}---\n\n{body}"
 
 
-def _summary(facts: CardFacts) -> str:
+def _summary(facts: CardFacts, version: str) -> str:
     layers = ", ".join(layer.title.lower() for layer in facts.schemas.layers.values())
     documents = sum(s.examples for s in facts.splits[facts.default_config].values())
     rows = [
@@ -147,8 +153,17 @@ def _summary(facts: CardFacts) -> str:
     return (
         f"Gold annotations of {documents} news articles ({layers}), made in Label Studio and "
         "adjudicated with annotate. Every offset counts Unicode code points of `text`.\n\n"
-        f"Schema version: `{facts.schemas.version}`.\n\n"
+        f"Version: `{version}`. Schema version: `{facts.schemas.version}`.\n\n"
         + markdown_table(["config", "split", "rows"], rows)
+    )
+
+
+def _changes(options: CardOptions) -> str:
+    if options.changes is not None:
+        return options.changes.rstrip("\n") + "\n"
+    return (
+        f"## Changes\n\nVersion {options.version} is the first version: there is no earlier "
+        "one to compare with.\n"
     )
 
 
