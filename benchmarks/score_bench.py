@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotate.bench.run import bench
+from annotate.bench.run import score_predictions
 from annotate.predictions import (
     PredictedClaim,
     PredictedEntity,
@@ -159,7 +159,7 @@ def read(gold_path: Path, pred_path: Path) -> tuple[list[Annotation], list[Predi
 
 
 def read_and_score(gold_path: Path, pred_path: Path) -> dict[str, float]:
-    return bench(*read(gold_path, pred_path)).flat_scores()
+    return score_predictions(*read(gold_path, pred_path)).flat_scores()
 
 
 def timed(function: Callable[[], object]) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Benchmarking an extractor against gold: pair, score, and keep a leaderboard.
 
-:func:`bench` scores predictions against gold documents (a document without a prediction
+:func:`score_predictions` scores predictions against gold documents (a document without a prediction
 counts as predicting nothing); :func:`run_extractor` produces the predictions by calling
 an extractor given as ``module:function``, checking everything it returns;
 :func:`append_leaderboard` records a run in a leaderboard JSON file.
@@ -67,7 +67,7 @@ class BenchReport:
         return "\n".join(lines) + "\n" + render_table(self.scores)
 
 
-def bench(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> BenchReport:
+def score_predictions(gold: Sequence[Annotation], predictions: Sequence[Prediction]) -> BenchReport:
     """Score ``predictions`` against ``gold``, matched by document id.
 
     Gold documents without a prediction count as predicting nothing; predictions for
