@@ -5,8 +5,8 @@ rows; predictions: a predictions JSONL) to a temporary folder, streaming, then t
 side in one process, alternating so both see the same machine load:
 
 * read:          parse both files into records (``Annotation``, ``Prediction``);
-* read + score:  the same, then ``annotate.bench.run.bench`` (every entity scheme, claims with
-  speakers, events with dates).
+* read + score:  the same, then ``annotate.bench.run.score_predictions`` (every entity
+  scheme, claims with speakers, events with dates).
 
 With ``--validate``, also timed once for reference: ``load_predictions``, the reader the
 CLI uses, which validates every line against the JSON Schema before building records.

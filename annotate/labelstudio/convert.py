@@ -32,10 +32,9 @@ from annotate.records import (
     Submission,
     Task,
 )
-from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
+from annotate.schema import DOCUMENT, Layer, SchemaSet
 
 Item = Entity | Claim | Event
-_NO_CONTROL: tuple[Layer | None, Attribute | None] = (None, None)
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
 
 
@@ -217,55 +216,12 @@ class AnnotationReader:
                 found=shorten(results),
             )
             return None, self.problems
-        usual = self._usual_results(results)
-        if usual is not None:
-            values, relations = usual
-        else:
-            values, relations = self._careful_results(results)
+        values, relations = self._results(results)
         self._relations(relations, values)
         records = self._records(values)
         return (records if not self.problems else None), self.problems
 
-    def _usual_results(
-        self, results: list[Any]
-    ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]] | None:
-        """The regions in one pass, when every result is as Label Studio writes it (labels
-        before attributes, offsets and labels valid); None at the first thing that is not,
-        and the careful reading (which reports each problem) takes over."""
-        values: dict[str, dict[str, Any] | None] = {}
-        relations: list[dict[str, Any]] = []
-        for result in results:
-            if type(result) is not dict:
-                return None
-            if result.get("type") == "relation":
-                relations.append(result)
-            elif not self._usual_result(result, values):
-                return None
-        return values, relations
-
-    def _usual_result(self, result: dict[str, Any], values: dict[str, Any]) -> bool:
-        rid, name, value = result.get("id"), result.get("from_name"), result.get("value")
-        if type(rid) is not str or type(value) is not dict:
-            return False
-        layer = self.layers.get(name)  # type: ignore[arg-type]
-        if layer is not None:
-            out = None if rid in values else self._usual(rid, layer, value)
-            values[rid] = out
-            return out is not None
-        owner, attribute = self.controls.get(name, _NO_CONTROL)  # type: ignore[arg-type]
-        out = values.get(rid)
-        if attribute is None or out is None or out["layer"] is not owner:
-            return False
-        if attribute.control != "Choices":
-            self._attribute(rid, out["layer"], result, out)
-            return True
-        choices = value.get("choices")
-        if isinstance(choices, list) and len(choices) == 1 and choices[0] in attribute.choices:
-            out[attribute.field] = choices[0]
-            return True
-        return False
-
-    def _careful_results(
+    def _results(
         self, results: list[Any]
     ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]]:
         """The regions, each checked step by step, every problem reported."""
@@ -323,27 +279,6 @@ class AnnotationReader:
         for item in items:
             if item is not labelled[0]:
                 self._attribute(rid, layer, item, out)
-        return out
-
-    def _usual(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
-        """A region whose offsets, text and label pass at a glance (most of them); else None."""
-        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-        if not (
-            type(start) is int
-            and type(end) is int
-            and 0 <= start < end <= len(self.text)
-            and type(labels) is list
-            and len(labels) == 1
-            and labels[0] in layer.label_set
-        ):
-            return None
-        text = self.text[start:end]
-        shown = value.get("text")
-        if shown is not None and shown != text:
-            return None
-        out = {"layer": layer, "id": rid, "start": start, "end": end, "text": text}
-        if layer.label_field:
-            out[layer.label_field] = labels[0]
         return out
 
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -520,7 +455,6 @@ class AnnotationReader:
     def _records(self, values: dict[str, dict[str, Any] | None]) -> Annotation:
         layers: dict[str, list[Any]] = {name: [] for name in self.schemas.layers}
         credit = (self.where.annotator or "unknown",)
-        compiled = self.schemas.compiled
         for rid, value in values.items():
             if value is None:
                 continue
@@ -529,8 +463,7 @@ class AnnotationReader:
                 continue
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
-            # the compiled validator answers first; _schema_ok words what it rejects
-            if compiled[layer.name].is_valid(value) or self._schema_ok(rid, layer, value):
+            if self._schema_ok(rid, layer, value):
                 value["annotators"] = credit  # provenance: who made it
                 layers[layer.name].append(_record(LAYER_TYPES[layer.name], value))
         return Annotation(self.document, *(tuple(layers[n]) for n in self.schemas.layers))
