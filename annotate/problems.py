@@ -14,9 +14,11 @@ class Location:
     line: int | None = None
     task_id: int | None = None
     document_id: str | None = None
-    annotation_id: int | None = None
+    annotation_id: int | str | None = None  # str: an id that is not an integer, as found
     annotator: str | None = None
     region_id: str | None = None
+    region_text: str | None = None  # the region's text and label, to name it to people
+    region_label: str | None = None
     layer: str | None = None
     field: str | None = None
 
@@ -29,13 +31,25 @@ class Location:
             ("doc", self.document_id),
             ("annotation", self.annotation_id),
             ("by", self.annotator),
-            ("region", self.region_id),
+            ("region", self._region()),
             ("layer", self.layer),
             ("field", self.field),
         ):
             if value is not None:
                 parts.append(f"{name} {value}")
         return ", ".join(parts) or "(input)"
+
+    def _region(self) -> str | None:
+        """The region by its id, text and label: ``e7 "Assad" (PERSON)``.
+
+        >>> Location(region_id="e7", region_text="Assad", region_label="PERSON")._region()
+        'e7 "Assad" (PERSON)'
+        """
+        if self.region_id is None:
+            return None
+        text = f" {shorten(self.region_text, 40, quote=True)}" if self.region_text else ""
+        label = f" ({self.region_label})" if self.region_label else ""
+        return f"{self.region_id}{text}{label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +81,12 @@ class Problem:
         return out
 
 
-def shorten(value: object, limit: int = 60) -> str:
-    """repr() of a value, cut to ``limit`` characters so messages stay readable."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def shorten(value: object, limit: int = 60, *, quote: bool = False) -> str:
+    """repr() of a value, cut to ``limit`` characters so messages stay readable; with
+    ``quote``, a string in double quotes, its line breaks shown as spaces.
+
+    >>> shorten("Bashar al-\\nAssad", quote=True)
+    '"Bashar al- Assad"'
+    """
+    text = '"' + " ".join(str(value).split()) + '"' if quote else repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]

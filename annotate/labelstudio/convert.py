@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
 from annotate.labelstudio.results import text_hash
@@ -32,10 +32,19 @@ from annotate.records import (
     Submission,
     Task,
 )
-from annotate.schema import DOCUMENT, Layer, SchemaSet
+from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
 Item = Entity | Claim | Event
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
+_DATA_FIELDS = {  # Document field -> its key in the task data
+    "id": "doc_id",
+    "text": "text",
+    "source": "outlet",
+    "published": "published",
+    "language": "language",
+    "url": "url",
+    "title": "title",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,49 +93,126 @@ def drop_duplicate(
 
 
 def _raw_annotations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [a for a in raw.get("annotations") or [] if not a.get("was_cancelled")]
+    return [_as_object(a) for a in _annotation_list(raw)[0] if not _cancelled_one(a)]
+
+
+def _as_object(annotation: Any) -> dict[str, Any]:
+    """An annotation as the quarantine keeps it: itself, or wrapped when not an object."""
+    return dict(annotation) if isinstance(annotation, dict) else {"not_an_object": annotation}
+
+
+def _cancelled_one(annotation: Any) -> bool:
+    return isinstance(annotation, dict) and bool(annotation.get("was_cancelled"))
+
+
+def _annotation_list(raw: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    """The task's annotations (``completions`` before Label Studio 1.0), and what is wrong
+    with their container if anything: a single object or a scalar is kept, not lost."""
+    key = "annotations" if "annotations" in raw or "completions" not in raw else "completions"
+    annotations = raw.get(key)
+    if annotations is None:
+        return [], None
+    if isinstance(annotations, list):
+        return annotations, None
+    return [annotations], f"{key} is not a list"
+
+
+def _integer(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _task_id(raw: Mapping[str, Any]) -> tuple[int, list[Problem]]:
+    task_id = raw.get("id")
+    if _integer(task_id):
+        return task_id, []
+    where = Location(field="id")
+    found = shorten(task_id)
+    return -1, [Problem(where, "task id is not an integer", "an integer", found, "task-id")]
 
 
 def convert_task(
     raw: Mapping[str, Any], schemas: SchemaSet, annotators: Mapping[int, str]
 ) -> Converted:
-    """One exported task → its Task record, problems and rejected annotations."""
-    task_id = int(raw.get("id", -1))
-    document, problems = _document(raw, schemas, task_id)
-    annotations = raw.get("annotations") or []
+    """One exported task → its Task record, problems and rejected annotations.
+
+    Total: whatever JSON the task holds, every annotation ends up a submission, rejected
+    (with its problems) or counted as cancelled.
+    """
+    task_id, problems = _task_id(raw)
+    document, found = _document(raw, schemas, task_id)
+    problems = [replace(p, where=replace(p.where, document_id=document.id)) for p in problems]
+    problems += found
+    annotations, container = _annotation_list(raw)
+    cancelled = sum(map(_cancelled_one, annotations))
+    if container:
+        where = Location(task_id=task_id, document_id=document.id, field="annotations")
+        problems.append(
+            Problem(where, container, "a list of annotations", shorten(annotations[0]), "task")
+        )
     if problems:  # offsets cannot be trusted against this text: keep every annotation aside
-        task = Task(task_id, document, (), _cancelled(annotations))
-        return Converted(task, tuple(problems), tuple(_raw_annotations(raw)))
+        task = Task(task_id, document, (), cancelled)
+        kept = tuple(_as_object(a) for a in annotations if not _cancelled_one(a))
+        return Converted(task, tuple(problems), kept)
     submissions: list[Submission] = []
     rejected: list[dict[str, Any]] = []
     for annotation in annotations:
-        if annotation.get("was_cancelled"):
+        if _cancelled_one(annotation):
             continue
-        where = Location(
-            task_id=task_id,
-            document_id=document.id,
-            annotation_id=annotation.get("id"),
-            annotator=annotator_name(annotation.get("completed_by"), annotators),
-        )
-        layers, found = AnnotationReader(schemas, document, where).read(annotation)
-        if found or layers is None:
+        where = Location(task_id=task_id, document_id=document.id)
+        submission, found = _submission(annotation, where, schemas, document, annotators)
+        if submission is None:
             problems += found
-            rejected.append(dict(annotation))
-            continue
-        submissions.append(
-            Submission(
-                int(annotation.get("id", -1)),
-                where.annotator or "unknown",
-                bool(annotation.get("ground_truth")),
-                layers,
-            )
-        )
-    task = Task(task_id, document, tuple(submissions), _cancelled(annotations))
+            rejected.append(_as_object(annotation))
+        else:
+            submissions.append(submission)
+    task = Task(task_id, document, tuple(submissions), cancelled)
     return Converted(task, tuple(problems), tuple(rejected))
 
 
-def _cancelled(annotations: list[dict[str, Any]]) -> int:
-    return sum(1 for a in annotations if a.get("was_cancelled"))
+def _submission(
+    annotation: Any,
+    where: Location,
+    schemas: SchemaSet,
+    document: Document,
+    annotators: Mapping[int, str],
+) -> tuple[Submission | None, list[Problem]]:
+    """One annotation → a Submission, or None and its problems."""
+    if not isinstance(annotation, dict):
+        found = shorten(annotation)
+        problem = Problem(where, "annotation is not an object", "an object", found, "annotation")
+        return None, [problem]
+    annotation_id = annotation.get("id")
+    name = _annotator(annotation, annotators)
+    shown = annotation_id if _integer(annotation_id) else shorten(annotation_id)
+    where = replace(where, annotation_id=shown, annotator=name)
+    layers, problems = AnnotationReader(schemas, document, where).read(annotation)
+    if not _integer(annotation_id):
+        message = "annotation id is not an integer"
+        problems.append(Problem(where, message, "an integer", shorten(annotation_id), "annotation"))
+    if not _unicode(name):
+        message = "annotator name is not valid Unicode (a lone surrogate)"
+        problems.append(Problem(where, message, "valid Unicode", shorten(name), "unicode"))
+    if problems or layers is None or not _integer(annotation_id):
+        return None, problems
+    truth = bool(annotation.get("ground_truth"))
+    return Submission(annotation_id, name, truth, layers), []
+
+
+def _annotator(annotation: Mapping[str, Any], annotators: Mapping[int, str]) -> str:
+    """Who made an annotation; one without ``completed_by`` is kept apart by its id."""
+    completed_by = annotation.get("completed_by")
+    if isinstance(completed_by, dict) or _integer(completed_by):
+        return annotator_name(completed_by, annotators)
+    return f"unknown (annotation {shorten(annotation.get('id'))})"
+
+
+def _unicode(text: str) -> bool:
+    """False for a string pyarrow cannot write: one with a lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def annotator_name(completed_by: Any, annotators: Mapping[int, str]) -> str:
@@ -141,18 +227,13 @@ def annotator_name(completed_by: Any, annotators: Mapping[int, str]) -> str:
 def _document(
     raw: Mapping[str, Any], schemas: SchemaSet, task_id: int
 ) -> tuple[Document, list[Problem]]:
-    data: Mapping[str, Any] = raw.get("data") or {}
+    data = raw.get("data")
+    if not isinstance(data, Mapping):  # the export reader refuses such a task before this
+        data = {}
     doc_id = str(data.get("doc_id") or f"task-{task_id}")
-    fields = {
-        "id": doc_id,
-        "text": data.get("text"),
-        "source": data.get("outlet"),
-        "published": data.get("published"),
-        "language": data.get("language"),
-        "url": data.get("url"),
-        "title": data.get("title"),
-    }
+    fields = {key: data.get(name) for key, name in _DATA_FIELDS.items()}
     fields = {k: v for k, v in fields.items() if v is not None}
+    fields["id"] = doc_id
     problems = []
     for error in schemas.errors(DOCUMENT, fields):
         field = ".".join(str(p) for p in error.absolute_path) or None
@@ -160,9 +241,15 @@ def _document(
             task_id=task_id, document_id=doc_id, field=f"data.{field}" if field else "data"
         )
         problems.append(Problem(where, f"task data: {error.message}", code="task-data"))
+    for key, value in fields.items():
+        if isinstance(value, str) and not _unicode(value):
+            field = f"data.{_DATA_FIELDS[key]}"
+            where = Location(task_id=task_id, document_id=doc_id, field=field)
+            message = "task data is not valid Unicode (a lone surrogate)"
+            problems.append(Problem(where, message, "valid Unicode", shorten(value), "unicode"))
     text = fields.get("text") if isinstance(fields.get("text"), str) else ""
     stored = data.get("text_sha256")
-    if stored is not None and text and stored != text_hash(text):
+    if stored is not None and text and _unicode(text) and stored != text_hash(text):
         where = Location(task_id=task_id, document_id=doc_id, field="data.text_sha256")
         problems.append(
             Problem(
@@ -192,6 +279,7 @@ class AnnotationReader:
         self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
         self.layers = schemas.layers
         self.controls = schemas.controls
+        self.described: dict[str, tuple[str | None, str | None]] = {}  # region -> text, label
 
     def problem(
         self,
@@ -202,7 +290,10 @@ class AnnotationReader:
         expected: str | None = None,
         found: str | None = None,
     ) -> None:
-        where = replace(self.where, region_id=region, field=field)
+        text, label = self.described.get(region, (None, None)) if region else (None, None)
+        where = replace(
+            self.where, region_id=region, region_text=text, region_label=label, field=field
+        )
         self.problems.append(Problem(where, message, expected, found, code))
 
     def read(self, annotation: Mapping[str, Any]) -> tuple[Annotation | None, list[Problem]]:
@@ -232,19 +323,42 @@ class AnnotationReader:
                 self.problem("result is not an object", "malformed-result", found=shorten(result))
             elif result.get("type") == "relation":
                 relations.append(result)
-            else:
-                rid = result.get("id")
-                rid = rid if isinstance(rid, str) else str(rid)
-                group = regions.get(rid)
-                if group is None:
-                    regions[rid] = [result]
-                else:
-                    group.append(result)
+            elif self._region_id(result):
+                regions.setdefault(result["id"], []).append(result)
+                if _name(result) in self.layers:
+                    self.described[result["id"]] = self._describe(result)
         return {rid: self._region(rid, items) for rid, items in regions.items()}, relations
 
+    def _region_id(self, result: Mapping[str, Any]) -> bool:
+        """True when the result names its region by a string id; else reports it."""
+        rid = result.get("id")
+        if isinstance(rid, str) and rid:
+            return True
+        self.problem(
+            "result has no region id" if rid is None else "region id is not a string",
+            "region-id",
+            field=f"{shorten(result.get('from_name'))} id",
+            expected="the id of its region, a string",
+            found=shorten(rid),
+        )
+        return False
+
+    def _describe(self, result: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """A region's text and label as its labels result gives them, to name it in problems."""
+        value = result.get("value")
+        if not isinstance(value, dict):
+            return None, None
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        text: str | None = None
+        if _integer(start) and _integer(end) and 0 <= start < end <= len(self.text):
+            text = self.text[start:end]
+        elif isinstance(value.get("text"), str):
+            text = value["text"]
+        label = labels[0] if isinstance(labels, list) and labels else None
+        return text, label if isinstance(label, str) else None
+
     def _region(self, rid: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-        layers = self.layers
-        labelled = [r for r in items if r.get("from_name") in layers]
+        labelled = [r for r in items if _name(r) in self.layers]
         if not labelled:
             names = ", ".join(sorted({str(r.get("from_name")) for r in items}))
             self.problem(
@@ -267,8 +381,10 @@ class AnnotationReader:
                 found=names,
             )
             return None
-        layer = layers[labelled[0]["from_name"]]
-        value = labelled[0].get("value") or {}
+        layer = self.layers[labelled[0]["from_name"]]
+        value = self._value(rid, labelled[0])
+        if value is None:
+            return None
         span = self._span(rid, layer, value)
         label = self._label(rid, layer, value)
         if span is None or label is None:
@@ -280,6 +396,23 @@ class AnnotationReader:
             if item is not labelled[0]:
                 self._attribute(rid, layer, item, out)
         return out
+
+    def _value(self, rid: str, result: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """A result's ``value`` object ({} when absent); None, reported, when not an object."""
+        value = result.get("value")
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        self.problem(
+            "result value is not an object",
+            "malformed-result",
+            rid,
+            f"{_name(result)}.value",
+            "an object",
+            shorten(value),
+        )
+        return None
 
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
         start, end, length = value.get("start"), value.get("end"), len(self.text)
@@ -359,31 +492,66 @@ class AnnotationReader:
                 name,
             )
             return
-        value = item.get("value") or {}
-        if attribute.control == "Choices":
-            choices = value.get("choices")
-            if (
-                not isinstance(choices, list)
-                or len(choices) != 1
-                or choices[0] not in attribute.choices
-            ):
-                self.problem(
-                    "choice outside the schema",
-                    "choice",
-                    rid,
-                    name,
-                    "one of " + ", ".join(attribute.choices),
-                    shorten(choices),
-                )
-                self.invalid.add((rid, attribute.field))
-                return
-            out[attribute.field] = choices[0]
+        value = self._value(rid, item)
+        if attribute.field in out or (rid, attribute.field) in self.invalid:
+            self._not_single(rid, name, attribute, "two results")
+        elif value is None:
+            self.invalid.add((rid, attribute.field))
+        elif attribute.control == "Choices":
+            self._choice(rid, name, attribute, value.get("choices"), out)
         elif attribute.control == "DateTime":
             out[attribute.field] = value.get("datetime")
         else:
-            texts = value.get("text")
-            text = texts[0] if isinstance(texts, list) and texts else texts
-            out[attribute.field] = text.strip() if isinstance(text, str) and text.strip() else None
+            self._text(rid, name, attribute, value.get("text"), out)
+
+    def _not_single(self, rid: str, name: str, attribute: Attribute, found: str) -> None:
+        self.problem(
+            f"more than one {attribute.field} for this region",
+            "single-value",
+            rid,
+            name,
+            f"one {attribute.field}",
+            found,
+        )
+        self.invalid.add((rid, attribute.field))
+
+    def _choice(
+        self, rid: str, name: str, attribute: Attribute, choices: Any, out: dict[str, Any]
+    ) -> None:
+        if isinstance(choices, list) and len(choices) > 1:
+            self._not_single(rid, name, attribute, shorten(choices))
+        elif isinstance(choices, list) and choices and choices[0] in attribute.choices:
+            out[attribute.field] = choices[0]
+        else:
+            self.problem(
+                "choice outside the schema",
+                "choice",
+                rid,
+                name,
+                "one of " + ", ".join(attribute.choices),
+                shorten(choices),
+            )
+            self.invalid.add((rid, attribute.field))
+
+    def _text(
+        self, rid: str, name: str, attribute: Attribute, texts: Any, out: dict[str, Any]
+    ) -> None:
+        """A free-text attribute: one line of text (or none)."""
+        if isinstance(texts, list) and len(texts) > 1:
+            self._not_single(rid, name, attribute, shorten(texts))
+            return
+        text = texts[0] if isinstance(texts, list) and texts else texts
+        if text is not None and not isinstance(text, str):
+            self.problem(
+                f"{attribute.field} is not text", "text", rid, name, "a string", shorten(text)
+            )
+            self.invalid.add((rid, attribute.field))
+        elif text is not None and len(text.strip().splitlines()) > 1:
+            message = f"{attribute.field} has more than one line"
+            self.problem(message, "single-value", rid, name, "one line", shorten(text))
+            self.invalid.add((rid, attribute.field))
+        else:
+            out[attribute.field] = text.strip() if text and text.strip() else None
 
     def _relations(
         self, relations: list[dict[str, Any]], values: dict[str, dict[str, Any] | None]
@@ -422,7 +590,7 @@ class AnnotationReader:
             return
         labels = rel.get("labels") or [spec.name]
         target_label = target.get(target["layer"].label_field or "", None)
-        if spec.name not in labels:
+        if not isinstance(labels, list) or spec.name not in labels:
             self.problem(
                 "unknown relation label",
                 "relation",
@@ -463,7 +631,7 @@ class AnnotationReader:
                 continue
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
-            if self._schema_ok(rid, layer, value):
+            if self._unicode_ok(rid, value) and self._schema_ok(rid, layer, value):
                 value["annotators"] = credit  # provenance: who made it
                 layers[layer.name].append(_record(LAYER_TYPES[layer.name], value))
         return Annotation(self.document, *(tuple(layers[n]) for n in self.schemas.layers))
@@ -481,6 +649,14 @@ class AnnotationReader:
                 return False
             value[attribute.field] = date
         return True
+
+    def _unicode_ok(self, rid: str, value: Mapping[str, Any]) -> bool:
+        """False, reported, when a field holds a lone surrogate (pyarrow cannot write it)."""
+        bad = [k for k, v in value.items() if isinstance(v, str) and not _unicode(v)]
+        for key in bad:
+            message = f"{key} is not valid Unicode (a lone surrogate)"
+            self.problem(message, "unicode", rid, key, "valid Unicode", shorten(value[key]))
+        return not bad
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
@@ -509,6 +685,12 @@ def _record(cls: type[Item], value: dict[str, Any]) -> Item:
         return cls(**value)
     except TypeError:
         return cls.from_dict(value)
+
+
+def _name(result: Mapping[str, Any]) -> str | None:
+    """A result's control name (``from_name``) when it is a string."""
+    name = result.get("from_name")
+    return name if isinstance(name, str) else None
 
 
 def _squash(text: str) -> str:
