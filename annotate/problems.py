@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -88,5 +89,8 @@ def shorten(value: object, limit: int = 60, *, quote: bool = False) -> str:
     >>> shorten("Bashar al-\\nAssad", quote=True)
     '"Bashar al- Assad"'
     """
-    text = '"' + " ".join(str(value).split()) + '"' if quote else repr(value)
+    try:
+        text = '"' + " ".join(str(value).split()) + '"' if quote else repr(value)
+    except RecursionError:  # a value nested deeper than Python recurses
+        text = reprlib.repr(value)
     return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]

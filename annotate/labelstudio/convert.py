@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from annotate.labelstudio.exportfile import Segment, decode_task, task_segments
+from annotate.errors import ExportFileError
+from annotate.labelstudio.exportfile import (
+    MAX_DEPTH,
+    Segment,
+    decode_task,
+    nesting_depth,
+    position,
+    task_segments,
+)
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, shorten
 from annotate.records import (
@@ -47,6 +56,13 @@ _DATA_FIELDS = {  # Document field -> its key in the task data
 }
 
 
+OLD_EXPORT = "the export uses the key 'completions' of Label Studio before 1.0: read as annotations"
+
+
+class OldExportWarning(UserWarning):
+    """An export in a format Label Studio no longer writes, read all the same."""
+
+
 @dataclass(frozen=True, slots=True)
 class Converted:
     """One task converted: its valid submissions, the problems found, the rejected raw JSON."""
@@ -69,8 +85,25 @@ def iter_tasks(
 def convert_segment(
     segment: Segment, path: Path | str, schemas: SchemaSet, annotators: Mapping[int, str]
 ) -> Converted:
-    """One task of the export at ``path``, from its raw bytes to its records."""
-    return convert_task(decode_task(segment, path), schemas, annotators)
+    """One task of the export at ``path``, from its raw bytes to its records.
+
+    A task nested too deeply to decode is a located problem of that task alone; any other
+    undecodable item is an ExportFileError (the file is damaged).
+    """
+    try:
+        raw = decode_task(segment, path)
+    except ExportFileError:
+        depth = nesting_depth(segment.raw)
+        if depth <= MAX_DEPTH:
+            raise
+        line, column = position(path, segment.offset)
+        where = Location(file=str(path), line=line, field=f"item {segment.number}")
+        message = f"task nested too deeply to read (from column {column}): set aside whole"
+        found = f"{depth:,} levels"
+        problem = Problem(where, message, f"at most {MAX_DEPTH:,} levels", found, "too-deep")
+        document = Document(f"item {segment.number}", "", "", "", "")
+        return Converted(Task(-1, document, ()), (problem,))
+    return convert_task(raw, schemas, annotators)
 
 
 def drop_duplicate(
@@ -109,6 +142,8 @@ def _annotation_list(raw: Mapping[str, Any]) -> tuple[list[Any], str | None]:
     """The task's annotations (``completions`` before Label Studio 1.0), and what is wrong
     with their container if anything: a single object or a scalar is kept, not lost."""
     key = "annotations" if "annotations" in raw or "completions" not in raw else "completions"
+    if key == "completions":
+        warnings.warn(OLD_EXPORT, OldExportWarning, stacklevel=2)
     annotations = raw.get(key)
     if annotations is None:
         return [], None
@@ -337,7 +372,7 @@ class AnnotationReader:
         self.problem(
             "result has no region id" if rid is None else "region id is not a string",
             "region-id",
-            field=f"{shorten(result.get('from_name'))} id",
+            field=f"{result.get('from_name')}.id",
             expected="the id of its region, a string",
             found=shorten(rid),
         )
