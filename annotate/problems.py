@@ -23,6 +23,14 @@ class Location:
     layer: str | None = None
     field: str | None = None
 
+    def __post_init__(self) -> None:
+        """Text from the input is shown, never a crash: a lone surrogate (which no output
+        can encode) is written as its escape, ``\\ud83d``."""
+        for name in _TEXTS:
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, printable(value))
+
     def __str__(self) -> str:
         parts: list[str] = []
         if self.file is not None:
@@ -80,6 +88,18 @@ class Problem:
         if self.found is not None:
             out["found"] = self.found
         return out
+
+
+_TEXTS = ("file", "document_id", "annotator", "region_id", "region_text", "region_label", "field")
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate escaped, so that it can be written as UTF-8.
+
+    >>> printable("Putin \\ud83d")
+    'Putin \\\\ud83d'
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def shorten(value: object, limit: int = 60, *, quote: bool = False) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from annotate.atomic import atomic_write_text
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.manifest import load_annotators
-from annotate.problems import Problem
+from annotate.problems import Problem, printable
 from annotate.schema import SchemaSet
 
 
@@ -91,4 +91,7 @@ def quarantine_path(export: Path | str) -> Path:
 
 def write_quarantine(path: Path | str, report: ValidationReport) -> None:
     """Keep the rejected annotations, each with its problems, in a JSON file (atomically)."""
-    atomic_write_text(path, json.dumps(report.rejected, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(report.rejected, indent=2, ensure_ascii=False)
+    if printable(text) != text:  # a lone surrogate: only its \u escape can be written
+        text = json.dumps(report.rejected, indent=2)
+    atomic_write_text(path, text + "\n")
