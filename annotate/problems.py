@@ -71,6 +71,12 @@ class Problem:
     found: str | None = None
     code: str = field(default="invalid")
 
+    def __post_init__(self) -> None:
+        for name in ("message", "expected", "found"):  # input quoted in them: see Location
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, printable(value))
+
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
         if self.expected is not None:

@@ -487,7 +487,7 @@ class AnnotationReader:
 
     def _label(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> str | None:
         labels = value.get("labels")
-        if type(labels) is list and len(labels) == 1 and labels[0] in layer.label_set:
+        if type(labels) is list and len(labels) == 1 and str(labels[0]) in layer.label_set:
             return str(labels[0])
         if not isinstance(labels, list) or len(labels) != 1:
             self.problem(

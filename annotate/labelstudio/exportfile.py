@@ -246,6 +246,8 @@ def _decode_slowly(segment: Segment, path: Path | str) -> Any:
     except UnicodeDecodeError as exc:
         raise ExportFileError(f"{path}: not UTF-8 in item {segment.number} ({exc.reason})") from exc
     try:
+        if nesting_depth(segment.raw) > MAX_DEPTH:  # whatever the recursion limit is
+            raise RecursionError
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         reason = _reason(exc, segment.raw, path, segment.offset)
