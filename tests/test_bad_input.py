@@ -198,3 +198,15 @@ def test_the_export_is_read_whole(
     assert main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("case", "message"), CATALOGUE)
+def test_export_refuses_what_validate_refuses(
+    case: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate`` and ``export`` agree: the same problem, named, and nothing written."""
+    out = tmp_path / "gold"
+    assert main(["export", str(EXPORTS / f"{case}.json"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
