@@ -2,14 +2,17 @@
 
 The fast paths kept are those ``benchmarks/fastpaths_bench.py`` shows pay (see
 benchmarks/README.md): the compiled schema validator, adjudication of a lone submission,
-and BIO tags of mentions that share no token. For each: a property test on generated
-input (fast == careful), and a test that fails if the fast path is stubbed out.
+and BIO tags of mentions that share no token; and decoding by orjson, which the standard
+library backs up where orjson reads otherwise (integers beyond 64 bits). For each: a
+property test on generated input (fast == careful), and a test that fails if the fast
+path is stubbed out.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,9 @@ from annotate.dataset import tokens
 from annotate.dataset.tokens import bio_ids, longest_first_bio_ids, tokenize
 from annotate.gold import adjudicate
 from annotate.gold.adjudicate import with_changes
+from annotate.labelstudio import exportfile
 from annotate.labelstudio.convert import iter_tasks
+from annotate.labelstudio.exportfile import Segment, decode_task
 from annotate.records import Annotation, Claim, Document, Entity, Event, Submission, Task
 from annotate.schema import SchemaSet
 from annotate.schema.columns import Labels, Listed, Plain, Spec, Struct, arrow_type, token_row
@@ -244,3 +249,32 @@ SPECS: st.SearchStrategy[Spec] = st.recursive(
 def test_arrow_types_are_what_datasets_stores_for_the_features(columns: dict[str, Spec]) -> None:
     spec = Struct(tuple(columns.items()))
     assert pa.schema(list(arrow_type(spec))) == Features(feature_of(spec)).arrow_schema
+
+
+# --- decoding: orjson first, the standard library for what orjson reads differently -------
+
+IDS = st.integers(-(2**70), 2**70) | st.none() | st.text(max_size=3)
+SMALL = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**62), 2**62) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+@given(IDS, st.lists(st.fixed_dictionaries({"id": IDS, "completed_by": IDS}), max_size=3), SMALL)
+def test_decoding_keeps_every_id_as_the_standard_library_reads_it(
+    task_id: Any, annotations: list[dict[str, Any]], data: Any
+) -> None:
+    raw = json.dumps({"id": task_id, "data": {"x": data}, "annotations": annotations})
+    decoded = decode_task(Segment(0, raw.encode()), "export.json")
+    assert decoded == json.loads(raw)
+    assert [type(a["id"]) for a in decoded["annotations"]] == [type(a["id"]) for a in annotations]
+
+
+def test_usual_tasks_are_decoded_by_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("the standard library decoded a usual task")
+
+    monkeypatch.setattr(exportfile, "_decode_slowly", refuse)
+    [converted] = iter_tasks(VALID, SCHEMAS)
+    assert converted.task.submissions
