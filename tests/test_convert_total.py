@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from annotate.dataset.run import ExportRun
+from annotate.errors import InvalidInputError
 from annotate.gold.validate import ValidationReport, validate_export, write_quarantine
 from annotate.problems import printable
 from annotate.schema import SchemaSet
@@ -151,3 +153,24 @@ def test_the_mutations_reach_every_kind_of_place() -> None:
     """The generator can touch ids, types, values and relations, not only the text."""
     keys = {path[-1] for path in _paths(BASE)}
     assert {"id", "annotations", "result", "value", "labels", "completed_by", "text"} <= keys
+
+
+@pytest.mark.filterwarnings("ignore::annotate.labelstudio.convert.OldExportWarning")
+@settings(max_examples=25)
+@given(tasks=mutated())
+def test_what_validate_passes_export_writes(
+    tmp_path_factory: Any, tasks: list[dict[str, Any]]
+) -> None:
+    folder = tmp_path_factory.mktemp("export")
+    export = folder / "export.json"
+    _write(export, tasks, False)
+    report = validate_export(export, SCHEMAS)
+    run = ExportRun(export, SCHEMAS, workers=1)
+    event("valid" if report.ok else "invalid")
+    if report.ok:
+        summary = run.write(folder / "gold")
+        assert summary.tasks == report.tasks
+    else:
+        with pytest.raises(InvalidInputError):
+            run.write(folder / "gold")
+        assert [str(p) for p in run.problems] == [str(p) for p in report.problems]
