@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -18,11 +19,21 @@ class Location:
     line: int | None = None
     task_id: int | None = None
     document_id: str | None = None
-    annotation_id: int | None = None
+    annotation_id: int | str | None = None  # str: an id that is not an integer, as found
     annotator: str | None = None
     region_id: str | None = None
+    region_text: str | None = None  # the region's text and label, to name it to people
+    region_label: str | None = None
     layer: str | None = None
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        """Text from the input is shown, never a crash: a lone surrogate (which no output
+        can encode) is written as its escape, ``\\ud83d``."""
+        for name in _TEXTS:
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, printable(value))
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -33,13 +44,25 @@ class Location:
             ("doc", self.document_id),
             ("annotation", self.annotation_id),
             ("by", self.annotator),
-            ("region", self.region_id),
+            ("region", self._region()),
             ("layer", self.layer),
             ("field", self.field),
         ):
             if value is not None:
                 parts.append(f"{name} {value}")
         return ", ".join(parts) or "(input)"
+
+    def _region(self) -> str | None:
+        """The region by its id, text and label: ``e7 "Assad" (PERSON)``.
+
+        >>> Location(region_id="e7", region_text="Assad", region_label="PERSON")._region()
+        'e7 "Assad" (PERSON)'
+        """
+        if self.region_id is None:
+            return None
+        text = f" {shorten(self.region_text, 40, quote=True)}" if self.region_text else ""
+        label = f" ({self.region_label})" if self.region_label else ""
+        return f"{self.region_id}{text}{label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +74,12 @@ class Problem:
     expected: str | None = None
     found: str | None = None
     code: str = field(default="invalid")
+
+    def __post_init__(self) -> None:
+        for name in ("message", "expected", "found"):  # input quoted in them: see Location
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, printable(value))
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"
@@ -71,10 +100,30 @@ class Problem:
         return out
 
 
-def shorten(value: object, limit: int = 60) -> str:
-    """repr() of a value, cut to ``limit`` characters so messages stay readable."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+_TEXTS = ("file", "document_id", "annotator", "region_id", "region_text", "region_label", "field")
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate escaped, so that it can be written as UTF-8.
+
+    >>> printable("Putin \\ud83d")
+    'Putin \\\\ud83d'
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def shorten(value: object, limit: int = 60, *, quote: bool = False) -> str:
+    """repr() of a value, cut to ``limit`` characters so messages stay readable; with
+    ``quote``, a string in double quotes, its line breaks shown as spaces.
+
+    >>> shorten("Bashar al-\\nAssad", quote=True)
+    '"Bashar al- Assad"'
+    """
+    try:
+        text = '"' + " ".join(str(value).split()) + '"' if quote else repr(value)
+    except RecursionError:  # a value nested deeper than Python recurses
+        text = reprlib.repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
 
 
 def field_name(path: Iterable[str | int]) -> str | None:

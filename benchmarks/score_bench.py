@@ -5,8 +5,8 @@ rows; predictions: a predictions JSONL) to a temporary folder, streaming, then t
 side in one process, alternating so both see the same machine load:
 
 * read:          parse both files into records (``Annotation``, ``Prediction``);
-* read + score:  the same, then ``annotate.bench.run.bench`` (every entity scheme, claims with
-  speakers, events with dates).
+* read + score:  the same, then ``annotate.bench.run.score_predictions`` (every entity
+  scheme, claims with speakers, events with dates).
 
 With ``--validate``, also timed once for reference: ``load_predictions``, the reader the
 CLI uses, which validates every line against the JSON Schema before building records.
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotate.bench.run import bench
+from annotate.bench.run import score_predictions
 from annotate.predictions import Prediction, claim, entity, event, load_predictions
 from annotate.records import Annotation, Claim, Document, Entity, Event
 
@@ -149,7 +149,7 @@ def read(gold_path: Path, pred_path: Path) -> tuple[list[Annotation], list[Predi
 
 
 def read_and_score(gold_path: Path, pred_path: Path) -> dict[str, float]:
-    return bench(*read(gold_path, pred_path)).flat_scores()
+    return score_predictions(*read(gold_path, pred_path)).flat_scores()
 
 
 def timed(function: Callable[[], object]) -> tuple[float, float]:

@@ -19,16 +19,16 @@ import os
 import sys
 from pathlib import Path
 
-from annotate.bench.run import append_leaderboard, bench, gold_version
+from annotate.bench.run import BenchReport, append_leaderboard, gold_version, score_predictions
 from annotate.corpus import load_corpus
 from annotate.dataset.card import FIRST_VERSION, CardOptions
-from annotate.dataset.run import ExportRun
-from annotate.dataset.version import CARD, rebuilt_release
-from annotate.dataset.writer import ExportOptions
+from annotate.dataset.run import export_dataset
+from annotate.dataset.version import CARD, read_release, rebuilt_release
+from annotate.dataset.writer import ExportOptions, ExportSummary
 from annotate.errors import AnnotateError
 from annotate.extractors.baseline import predict_corpus
 from annotate.gold.adjudicate import adjudicate_all
-from annotate.gold.agreement import agreement
+from annotate.gold.agreement import AgreementReport, agreement
 from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import annotator_name, iter_tasks
@@ -36,7 +36,8 @@ from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, push
 from annotate.labelstudio.server import LocalServer
 from annotate.labelstudio.submit import RecordedAnnotation, submit
-from annotate.records import Annotation
+from annotate.predictions import Prediction
+from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,46 @@ def disputed_claims(gold: list[Annotation]) -> str:
     return "\n".join(rows)
 
 
+def write_gold(
+    tasks: list[Task],
+    predictions: list[Prediction],
+    schemas: SchemaSet,
+    output: Path,
+    work: Path,
+) -> tuple[AgreementReport, BenchReport, ExportSummary]:
+    """The gold dataset folder of the annotated tasks, its card scoring the baseline."""
+    agree = agreement(tasks, schemas)
+    gold = [a.gold for a in adjudicate_all(tasks, schemas) if a.gold is not None]
+
+    work.mkdir(parents=True, exist_ok=True)
+    board = work / "leaderboard.json"
+    board.unlink(missing_ok=True)
+    scores = score_predictions(gold, predictions)
+    first = predictions[0]
+    append_leaderboard(board, scores, first.extractor, first.version, gold_version(gold), "test")
+
+    notes = CARD_NOTES.read_text(encoding="utf-8").replace(
+        "{{DISPUTED_CLAIMS}}", disputed_claims(gold)
+    )
+    # A rebuild of the same items keeps the version; corrected items make a new version.
+    version, changes = (
+        rebuilt_release(output, gold, schemas)
+        if (output / CARD).is_file()
+        else (FIRST_VERSION, None)
+    )
+    card = CardOptions(
+        name="Sochi 2017: entities, claims and dated events",
+        license="cc-by-4.0",
+        notes=notes,
+        leaderboard=board,
+        load_name="gold",
+        version=version,
+        changes=changes,
+    )
+    summary = export_dataset(tasks, output, schemas, ExportOptions(card=card), force=True)
+    return agree, scores, summary
+
+
 def main() -> int:
     schemas = SchemaSet()
     documents = load_corpus(CORPUS, schemas)
@@ -116,39 +157,14 @@ def main() -> int:
         print("the recorded annotations are invalid: fix annotations/ first", file=sys.stderr)
         return 1
     tasks = [c.task for c in iter_tasks(export, schemas)]
-    agree = agreement(tasks, schemas)
-    gold = [a.gold for a in adjudicate_all(tasks, schemas) if a.gold is not None]
-
-    board = WORK / "leaderboard.json"
-    board.unlink(missing_ok=True)
-    scores = bench(gold, predictions)
-    first = predictions[0]
-    append_leaderboard(board, scores, first.extractor, first.version, gold_version(gold), "test")
-
-    notes = CARD_NOTES.read_text(encoding="utf-8").replace(
-        "{{DISPUTED_CLAIMS}}", disputed_claims(gold)
-    )
-    # A rebuild of the same items keeps the version; corrected items make a new version.
-    version, changes = (
-        rebuilt_release(GOLD, gold, schemas) if (GOLD / CARD).is_file() else (FIRST_VERSION, None)
-    )
-    card = CardOptions(
-        name="Sochi 2017: entities, claims and dated events",
-        license="cc-by-4.0",
-        notes=notes,
-        leaderboard=board,
-        load_name="gold",
-        version=version,
-        changes=changes,
-    )
-    summary = ExportRun(export, schemas, ExportOptions(card=card)).write(GOLD, force=True)
+    agree, scores, summary = write_gold(tasks, predictions, schemas, GOLD, WORK)
 
     print(agree.to_text(), end="")
     print(scores.to_text(), end="")
     state = "unchanged" if summary.unchanged else "written"
     print(
         f"gold dataset {state}: {GOLD.relative_to(ROOT)}/ ({summary.tasks} documents, "
-        f"version {version})"
+        f"version {read_release(GOLD).version})"
     )
     print(
         'load it with:  datasets.load_dataset("gold")  or  datasets.load_dataset("gold", "tokens")'

@@ -4,6 +4,7 @@ with a temporary data folder; if the server cannot start, they fail (they never 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,11 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from annotate.cli import main
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.server import Credentials, LocalServer
 from annotate.schema import SchemaSet, default_schema_dir
+
+# Property tests: a bounded number of examples; in CI (CI set) a fixed seed and no example
+# database, so a run is reproducible. HYPOTHESIS_PROFILE=thorough looks harder, locally.
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("ci", settings.get_profile("default"), derandomize=True, database=None)
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=2000)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent

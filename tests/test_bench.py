@@ -14,11 +14,11 @@ import pytest
 from annotate.bench.leaderboard import read_leaderboard
 from annotate.bench.run import (
     append_leaderboard,
-    bench,
     gold_version,
     load_extractor,
     run_date,
     run_extractor,
+    score_predictions,
 )
 from annotate.cli import main
 from annotate.dataset.run import export_dataset
@@ -59,7 +59,7 @@ def entity_prediction(doc: str, *spans: tuple[int, int, str]) -> Prediction:
 def test_document_without_prediction_counts_as_predicting_nothing() -> None:
     # d1: Putin and Sochi right; d2: no prediction, so Vladimir Putin is missed.
     # strict: C2 M1 -> P = 2/2, R = 2/3, F1 = 2(1)(2/3) / (5/3) = 4/5.
-    report = bench(GOLD, [entity_prediction("d1", (0, 5, "PERSON"), (19, 24, "GPE"))])
+    report = score_predictions(GOLD, [entity_prediction("d1", (0, 5, "PERSON"), (19, 24, "GPE"))])
     assert report.missing == ("d2",)
     assert report.scores.documents == 2
     assert report.flat_scores()["entities.strict.f1"] == pytest.approx(4 / 5)
@@ -67,7 +67,9 @@ def test_document_without_prediction_counts_as_predicting_nothing() -> None:
 
 
 def test_predictions_outside_the_gold_are_ignored_and_listed() -> None:
-    report = bench(GOLD[:1], [entity_prediction("d1", (0, 5, "PERSON")), entity_prediction("d2")])
+    report = score_predictions(
+        GOLD[:1], [entity_prediction("d1", (0, 5, "PERSON")), entity_prediction("d2")]
+    )
     assert report.ignored == ("d2",)
     assert report.scores.documents == 1
     assert "ignored): 1" in report.to_text()
@@ -75,11 +77,11 @@ def test_predictions_outside_the_gold_are_ignored_and_listed() -> None:
 
 def test_two_predictions_for_one_document_are_refused() -> None:
     with pytest.raises(PredictionsError, match="doc d1, field document_id: prediction 1 repeats"):
-        bench(GOLD, [entity_prediction("d1"), entity_prediction("d1")])
+        score_predictions(GOLD, [entity_prediction("d1"), entity_prediction("d1")])
 
 
 def test_report_as_json() -> None:
-    data = json.loads(json.dumps(bench(GOLD, [entity_prediction("d1")]).to_dict()))
+    data = json.loads(json.dumps(score_predictions(GOLD, [entity_prediction("d1")]).to_dict()))
     assert data["documents_without_predictions"] == ["d2"]
     assert data["flat_scores"]["events.relaxed.f1"] == 0.0
     assert data["scores"]["entities"]["strict"]["micro"]["missed"] == 3
@@ -191,7 +193,7 @@ def test_baseline_extractor_runs_by_name() -> None:
 def test_leaderboard_runs_are_appended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1511222400")  # 2017-11-21 00:00 UTC
     path = tmp_path / "leaderboard.json"
-    report = bench(GOLD, [entity_prediction("d1", (0, 5, "PERSON"))])
+    report = score_predictions(GOLD, [entity_prediction("d1", (0, 5, "PERSON"))])
     append_leaderboard(path, report, "demo", "1", "abc", "test")
     run = append_leaderboard(path, report, "demo", "2", "abc", "test")
     runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
@@ -206,7 +208,7 @@ def test_broken_leaderboard_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "leaderboard.json"
     path.write_text('{"runs": {}}', encoding="utf-8")
     with pytest.raises(InvalidInputError, match="a leaderboard must be a JSON object"):
-        append_leaderboard(path, bench(GOLD, []), "demo", "1", "abc", "test")
+        append_leaderboard(path, score_predictions(GOLD, []), "demo", "1", "abc", "test")
     assert path.read_text(encoding="utf-8") == '{"runs": {}}'
 
 

@@ -43,25 +43,26 @@ def test_valid_export_converts_every_layer(schemas: SchemaSet) -> None:
 CATALOGUE = [
     pytest.param(
         "offsets-out-of-range",
-        "region e3, field value.start/end: offsets out of range; "
+        'region e3 "Sochi" (GPE), field value.start/end: offsets out of range; '
         "expected 0 <= start < end <= text length 149, found start 57, end 189",
         id="offsets",
     ),
     pytest.param(
         "span-text-differs",
-        "region e2, field value.text: span text differs from the task "
+        'region e2 "Assad" (PERSON), field value.text: span text differs from the task '
         "text at these offsets; expected 'Assad', found 'Asad'",
         id="span-text",
     ),
     pytest.param(
         "unknown-label",
-        "region e3, field entities.labels: unknown label in layer entities; "
+        'region e3 "Sochi" (CITY), field entities.labels: unknown label in layer entities; '
         "expected one of PERSON, ORG, GPE, LOC, NORP, EVENT, found 'CITY'",
         id="unknown-label",
     ),
     pytest.param(
         "choice-outside-schema",
-        "region c2, field claims_type: choice outside the schema; "
+        'region c2 "We are close to victory" (CLAIM), field claims_type: '
+        "choice outside the schema; "
         "expected one of quote, paraphrase, assertion, found ['rumour']",
         id="choice",
     ),
@@ -77,19 +78,20 @@ CATALOGUE = [
     ),
     pytest.param(
         "speaker-not-person-org-norp",
-        "region c1, field speaker: speaker must be an entity "
+        'region c1 "Putin met Assad in Sochi on Monday" (CLAIM), field speaker: '
+        "speaker must be an entity "
         "labelled PERSON/ORG/NORP; expected PERSON/ORG/NORP, found entities region e3 labelled GPE",
         id="speaker-label",
     ),
     pytest.param(
         "impossible-date",
-        "region v1, field date: not a real date; expected a real "
+        'region v1 "met" (EVENT_DATE), field date: not a real date; expected a real '
         "date YYYY-MM-DD, found '2017-02-30'",
         id="impossible-date",
     ),
     pytest.param(
         "precision-disagrees-with-date",
-        "region v1, field date: date form disagrees with "
+        'region v1 "met" (EVENT_DATE), field date: date form disagrees with '
         "precision 'day'; expected YYYY-MM-DD, found '2017-11'",
         id="precision",
     ),
@@ -178,6 +180,8 @@ def test_validate_command_quarantines_and_exits_1(
         "annotation_id": 20,
         "annotator": "user 1",
         "region_id": "e3",
+        "region_text": "Sochi",
+        "region_label": "CITY",
         "field": "entities.labels",
     }
     kept = json.loads(quarantine_path(export).read_text(encoding="utf-8"))

@@ -22,7 +22,6 @@ from huggingface_hub import DatasetCard
 from annotate.cli import main
 from annotate.dataset.card import CardOptions
 from annotate.dataset.run import export_dataset
-from annotate.dataset.tokens import tokenize
 from annotate.dataset.writer import MARKER, ExportOptions, read_gold, split_of
 from annotate.errors import InvalidInputError, OutputExistsError, UsageError
 from annotate.gold.adjudicate import adjudicate
@@ -105,8 +104,7 @@ def test_tokens_config_round_trip(
     loaded = datasets.load_dataset(str(out), "tokens", cache_dir=str(offline))["test"]
     assert loaded.features == token_features(schemas)
     row = loaded[0]
-    text = "😀 Putin met Assad in Sochi on Monday, the Kremlin said."
-    assert row["tokens"][:6] == tokenize(text).texts[:6]
+    assert row["tokens"][:6] == ["😀", "Putin", "met", "Assad", "in", "Sochi"]
     assert (row["token_starts"][1], row["token_ends"][1]) == (2, 7)  # the emoji is one code point
     tags = loaded.features["ner_tags"].feature.int2str(row["ner_tags"][:6])
     assert tags == ["O", "B-PERSON", "O", "B-PERSON", "O", "B-GPE"]

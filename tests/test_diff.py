@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.bench.rescore import rescore
-from annotate.bench.run import append_leaderboard, bench, gold_version
+from annotate.bench.run import append_leaderboard, gold_version, score_predictions
 from annotate.bench.stored import stored_predictions
 from annotate.dataset.version import (
     bump,
@@ -251,10 +251,14 @@ def test_a_card_from_before_versions_is_one_point_zero(tmp_path: Path) -> None:
 def test_a_run_keeps_its_predictions(tmp_path: Path) -> None:
     board = tmp_path / "board.json"
     predictions = [Prediction.of("d1", "demo", "1", entities=(entity(0, 5, "PERSON"),))]
-    run = append_leaderboard(board, bench([BASE], predictions), "demo", "1", "abc", "test")
+    run = append_leaderboard(
+        board, score_predictions([BASE], predictions), "demo", "1", "abc", "test"
+    )
     assert run["predictions"]["path"].startswith("board.predictions/")
     assert stored_predictions(board, run) == predictions
-    again = append_leaderboard(board, bench([BASE], predictions), "demo", "1", "abc", "test")
+    again = append_leaderboard(
+        board, score_predictions([BASE], predictions), "demo", "1", "abc", "test"
+    )
     assert again["predictions"] == run["predictions"]  # stored once, by content
     (tmp_path / run["predictions"]["path"]).write_text("{}\n", encoding="utf-8")
     with pytest.raises(PredictionsError, match="changed since the run"):
@@ -267,7 +271,9 @@ def test_rescore_on_a_small_gold(tmp_path: Path, schemas: SchemaSet) -> None:
     board = tmp_path / "board.json"
     predicted = (entity(0, 5, "PERSON"), entity(10, 15, "ORG"))
     predictions = [Prediction.of("d1", "demo", "1", entities=predicted)]
-    append_leaderboard(board, bench([BASE], predictions), "demo", "1", gold_version([BASE]), "test")
+    append_leaderboard(
+        board, score_predictions([BASE], predictions), "demo", "1", gold_version([BASE]), "test"
+    )
     # Assad was PERSON; the baseline said ORG, and the correction agrees with it.
     new = replace(BASE, entities=(PUTIN, replace(ASSAD, label="ORG"), SOCHI))
     report = rescore(board, [new], schemas, old_gold=[BASE])
@@ -300,7 +306,9 @@ def test_a_rebuild_keeps_the_version_unless_items_changed(schemas: SchemaSet) ->
 
 def test_a_run_without_kept_predictions_is_skipped(tmp_path: Path, schemas: SchemaSet) -> None:
     board = tmp_path / "board.json"
-    append_leaderboard(board, bench([BASE], []), "demo", "1", gold_version([BASE]), "test")
+    append_leaderboard(
+        board, score_predictions([BASE], []), "demo", "1", gold_version([BASE]), "test"
+    )
     data = json.loads(board.read_text(encoding="utf-8"))
     data["runs"].append({**data["runs"][0], "extractor": "older"})
     del data["runs"][1]["predictions"]

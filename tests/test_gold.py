@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import datasets
 import pytest
 
+from annotate.corpus import load_corpus
 from annotate.dataset.writer import read_gold
+from annotate.extractors.baseline import predict_corpus
 from annotate.gold.validate import validate_export
+from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.server import LocalServer
+from annotate.schema import SchemaSet
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "gold"
@@ -43,18 +49,51 @@ def test_gold_covers_every_layer_of_every_document() -> None:
             assert annotation.document.text[record.start : record.end] == record.text
 
 
-def test_card_shows_agreement_baselines_and_disputes() -> None:
-    card = (GOLD / "README.md").read_text(encoding="utf-8")
+def _build_gold_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_gold", REPO / "scripts" / "build_gold.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """gold/ built again here, offline, by the build script's own last step, from the
+    recorded annotations (what the server would give back, task ids aside)."""
+    build = _build_gold_script()
+    schemas = SchemaSet()
+    _, made_on = build.recorded_annotations()
+    tasks = [c.task for c in iter_tasks(RECORDED, schemas)]
+    predictions = predict_corpus(load_corpus(build.CORPUS, schemas))
+    out = tmp_path_factory.mktemp("gold") / "gold"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", build._epoch(made_on))
+        build.write_gold(tasks, predictions, schemas, out, out.parent / "work")
+    return out
+
+
+def test_generated_card_shows_agreement_baselines_and_disputes(rebuilt: Path) -> None:
+    card = (rebuilt / "README.md").read_text(encoding="utf-8")
     for needle in (
         "load_dataset",
-        "agreement",
+        "## Agreement",
+        "## Baselines",
         "baseline",
-        "400,000",
+        "400,000",  # the disputed facts, found in the gold claims
         "Thursday",
         "AI agents",
         "cc-by-4.0",
     ):
         assert needle in card, needle
+
+
+def test_committed_gold_is_what_the_build_writes(rebuilt: Path) -> None:
+    made = sorted(p.relative_to(rebuilt) for p in rebuilt.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(GOLD) for p in GOLD.rglob("*") if p.is_file())
+    assert made == committed
+    for name in made:
+        assert (rebuilt / name).read_bytes() == (GOLD / name).read_bytes(), name
 
 
 @pytest.mark.server

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from annotate.bench.run import bench
+from annotate.bench.run import score_predictions
 from annotate.dataset.run import export_dataset
 from annotate.dataset.writer import read_gold
 from annotate.gold.agreement import agreement
@@ -138,9 +138,9 @@ def test_bench_scores_it(stance_schemas: SchemaSet, tmp_path: Path) -> None:
     gold = read_gold(export_with_stance(stance_schemas, tmp_path))
     right = stance_predictions(gold, stance_schemas, "for")
     wrong = stance_predictions(gold, stance_schemas, "against")
-    scores = bench(gold, right, stance_schemas).flat_scores()
+    scores = score_predictions(gold, right, stance_schemas).flat_scores()
     assert (scores["claims.relaxed.f1"], scores["claims.stance_accuracy"]) == (1.0, 1.0)
-    scores = bench(gold, wrong, stance_schemas).flat_scores()
+    scores = score_predictions(gold, wrong, stance_schemas).flat_scores()
     assert (scores["claims.relaxed.f1"], scores["claims.stance_accuracy"]) == (1.0, 0.0)
     assert scores["claims.type_accuracy"] == 1.0
-    assert "claims.stance_accuracy" not in bench(gold, right).flat_scores()
+    assert "claims.stance_accuracy" not in score_predictions(gold, right).flat_scores()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import stat
 from pathlib import Path
 
@@ -49,8 +50,6 @@ def test_secrets_stay_out_of_logs_and_command_line(label_studio) -> None:
 
 
 def test_busy_port_is_refused(tmp_path) -> None:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -63,7 +62,10 @@ def test_stop_only_stops_its_own_server(tmp_path, label_studio) -> None:
     other = LocalServer(tmp_path)
     assert other.stop() is False  # nothing started from this folder
     assert label_studio.server.status().running
-    assert free_port() > 0
+    port = free_port()
+    assert not label_studio.url.endswith(f":{port}")  # the running server's port is not free
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))  # and the port it gives can be taken
 
 
 def test_status_of_a_stopped_server_exits_2(tmp_path, monkeypatch, capsys) -> None:

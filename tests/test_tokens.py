@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import random
-
 import pytest
 
-import annotate.dataset.tokens
-from annotate.dataset.tokens import TOKEN_PATTERN, bio_ids, bio_tags, tokenize
+from annotate.dataset.tokens import TOKEN_PATTERN, bio_ids, tokenize
 from annotate.records import Entity
+from annotate.schema import SchemaSet
+from annotate.schema.columns import tag_names
 
 
 @pytest.mark.parametrize(
@@ -87,32 +86,6 @@ def test_bio_tags(mentions: list[tuple[str, str]], expected: list[str]) -> None:
     tokens = tokenize(TEXT)
     # tokens: Vladimir Putin ' s Kremlin met Russia ' s Black Sea fleet .
     entities = [_entity(TEXT, sub, label) for sub, label in mentions]
-    assert bio_tags(tokens, entities) == expected
-
-
-def test_mentions_apart_get_the_tags_the_longest_first_rule_gives(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The whole-array shortcut (mentions on separate tokens) against the general rule."""
-    tag_ids = {"O": 0, "B-PERSON": 1, "I-PERSON": 2, "B-GPE": 3, "I-GPE": 4}
-    words = ["Putin", "met", "Xi", "in", "Sochi", ",", "Moscow's"]
-    cases = []
-    for seed in range(60):
-        rnd = random.Random(seed)
-        text = " ".join(rnd.choice(words) for _ in range(40))
-        entities = []
-        for i in range(rnd.randint(0, 8)):
-            start = rnd.randrange(len(text) - 1)
-            end = rnd.randint(start + 1, min(len(text), start + 20))
-            label = rnd.choice(["PERSON", "GPE"])
-            entities.append(Entity(f"e{i}", start, end, text[start:end], label))
-        tokens = tokenize(text)
-        shortcut = annotate.dataset.tokens._apart_bio_ids(
-            tokens.starts, tokens.ends, entities, tag_ids
-        )
-        cases.append((tokens, entities, shortcut))
-    assert any(s is None for *_, s in cases) and any(s is not None for *_, s in cases)
-    monkeypatch.setattr(annotate.dataset.tokens, "_apart_bio_ids", lambda *args: None)
-    for tokens, entities, shortcut in cases:
-        if shortcut is not None:
-            assert shortcut.tolist() == bio_ids(tokens, entities, tag_ids).tolist()
+    names = tag_names(SchemaSet())
+    ids = bio_ids(tokens.starts, tokens.ends, entities, {n: i for i, n in enumerate(names)})
+    assert [names[i] for i in ids.tolist()] == expected

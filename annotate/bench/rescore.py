@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from annotate.bench.leaderboard import RUN_FIELDS, read_leaderboard
-from annotate.bench.run import bench, gold_version
+from annotate.bench.run import gold_version, score_predictions
 from annotate.bench.score import ENTITIES, Scores, score, score_name
 from annotate.bench.stored import stored_predictions
 from annotate.errors import InvalidInputError
@@ -184,7 +184,7 @@ def rescore(
         except InvalidInputError as exc:  # the other runs are still worth scoring
             skipped.append((info, str(exc)))
             continue
-        after = bench(gold, predictions).flat_scores()
+        after = score_predictions(gold, predictions).flat_scores()
         verdicts = (
             () if diff is None or old_gold is None else _verdicts(diff, old_gold, gold, predictions)
         )

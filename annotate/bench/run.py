@@ -1,6 +1,6 @@
 """Benchmarking an extractor against gold: pair, score, and keep a leaderboard.
 
-:func:`bench` scores predictions against gold documents (a document without a prediction
+:func:`score_predictions` scores predictions against gold documents (a document without a prediction
 counts as predicting nothing); :func:`run_extractor` produces the predictions by calling
 an extractor given as ``module:function``, checking everything it returns;
 :func:`append_leaderboard` (from :mod:`annotate.bench.leaderboard`) records a run.
@@ -29,12 +29,12 @@ UNVERSIONED = "unversioned"
 __all__ = [
     "BenchReport",
     "append_leaderboard",
-    "bench",
     "gold_version",
     "load_extractor",
     "read_leaderboard",
     "run_date",
     "run_extractor",
+    "score_predictions",
 ]
 
 
@@ -76,7 +76,7 @@ class BenchReport:
         return "\n".join(lines) + "\n" + render_table(self.scores)
 
 
-def bench(
+def score_predictions(
     gold: Sequence[Annotation],
     predictions: Sequence[Prediction],
     schemas: SchemaSet | None = None,

@@ -7,7 +7,7 @@ import json
 import sys
 
 from annotate.bench.run import BenchReport, append_leaderboard, gold_version, run_extractor
-from annotate.bench.run import bench as score_run
+from annotate.bench.run import score_predictions as score_run
 from annotate.cli.output import emit, progress_bar
 from annotate.errors import AnnotateError
 from annotate.predictions import Prediction, load_predictions

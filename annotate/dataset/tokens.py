@@ -90,44 +90,41 @@ def utf8_offsets(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     return np.concatenate(([0], np.cumsum(widths, dtype=np.int64)))
 
 
-def bio_tags(tokens: Tokens, entities: Iterable[Entity]) -> list[str]:
-    """BIO tag names of ``tokens`` for the entity mentions.
+def bio_ids(
+    token_starts: Offsets,
+    token_ends: Offsets,
+    entities: Iterable[Entity],
+    tag_ids: Mapping[str, int],
+) -> npt.NDArray[np.int64]:
+    """The BIO tag of each token (given by its offsets) for the entity mentions, as ids:
+    ``tag_ids`` maps each tag name (``O``, ``B-PERSON``, ``I-PERSON``…) to its id.
 
     A token belongs to a mention when their ranges overlap, so a mention that ends inside
     a token still tags it. BIO cannot nest: mentions are taken longest first (then by
     start), and one that overlaps a token already tagged is left out.
 
     >>> tokens = tokenize("Vladimir Putin met Xi.")
+    >>> names = ["O", "B-PERSON", "I-PERSON"]
     >>> putin = Entity("e1", 0, 14, "Vladimir Putin", "PERSON")
-    >>> bio_tags(tokens, [putin, Entity("e2", 19, 21, "Xi", "PERSON")])
+    >>> mentions = [putin, Entity("e2", 19, 21, "Xi", "PERSON")]
+    >>> ids = bio_ids(tokens.starts, tokens.ends, mentions, {n: i for i, n in enumerate(names)})
+    >>> [names[i] for i in ids.tolist()]
     ['B-PERSON', 'I-PERSON', 'O', 'B-PERSON', 'O']
     """
     entities = list(entities)
-    names = [OUTSIDE]
-    for label in sorted({e.label for e in entities}):
-        names += [f"B-{label}", f"I-{label}"]
-    ids = bio_ids(tokens, entities, {name: i for i, name in enumerate(names)})
-    return [names[i] for i in ids.tolist()]
+    fast = _apart_bio_ids(token_starts, token_ends, entities, tag_ids)
+    if fast is not None:
+        return fast
+    return longest_first_bio_ids(token_starts, token_ends, entities, tag_ids)
 
 
-def bio_ids(
-    tokens: Tokens, entities: Iterable[Entity], tag_ids: Mapping[str, int]
-) -> npt.NDArray[np.int64]:
-    """The BIO tags of :func:`bio_tags` as ids: ``tag_ids`` maps each tag name to its id."""
-    return span_bio_ids(tokens.starts, tokens.ends, entities, tag_ids)
-
-
-def span_bio_ids(
+def longest_first_bio_ids(
     token_starts: Offsets,
     token_ends: Offsets,
     entities: Iterable[Entity],
     tag_ids: Mapping[str, int],
 ) -> npt.NDArray[np.int64]:
-    """:func:`bio_ids` of tokens given by their offsets only."""
-    entities = list(entities)
-    fast = _apart_bio_ids(token_starts, token_ends, entities, tag_ids)
-    if fast is not None:
-        return fast
+    """:func:`bio_ids` mention by mention, longest first: the rule itself, for any mentions."""
     starts, ends = token_starts.tolist(), token_ends.tolist()  # both increasing
     tags = [tag_ids[OUTSIDE]] * len(starts)
     taken = [False] * len(starts)
@@ -148,7 +145,9 @@ def _apart_bio_ids(
     tag_ids: Mapping[str, int],
 ) -> npt.NDArray[np.int64] | None:
     """The tags when no two mentions share a token (the usual case), in whole arrays;
-    None when some do, and the longest-first rule has to decide."""
+    None when some do, and the longest-first rule has to decide. A third faster than the
+    rule alone (``benchmarks/fastpaths_bench.py``); ``tests/test_fast_paths.py`` proves
+    both agree."""
     tags = np.full(len(token_starts), tag_ids[OUTSIDE], dtype=np.int64)
     if not entities:
         return tags

@@ -14,7 +14,7 @@ from typing import Any
 
 from annotate.atomic import atomic_write_text
 from annotate.labelstudio.convert import Converted, RawAnnotation, iter_tasks
-from annotate.problems import Problem
+from annotate.problems import Problem, printable
 from annotate.schema import SchemaSet
 
 
@@ -120,7 +120,8 @@ def quarantine_path(export: Path | str) -> Path:
 
 def write_quarantine(path: Path | str, report: ValidationReport) -> None:
     """Keep the rejected annotations, each with its problems, in a JSON file (atomically)."""
-    atomic_write_text(
-        path,
-        json.dumps([r.to_dict() for r in report.rejected], indent=2, ensure_ascii=False) + "\n",
-    )
+    rows = [r.to_dict() for r in report.rejected]
+    text = json.dumps(rows, indent=2, ensure_ascii=False)
+    if printable(text) != text:  # a lone surrogate: only its \u escape can be written
+        text = json.dumps(rows, indent=2)
+    atomic_write_text(path, text + "\n")

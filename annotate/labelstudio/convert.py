@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-from annotate.labelstudio.exportfile import ExportBatch, Segment, decode_task, task_segments
+from annotate.errors import ExportFileError
+from annotate.labelstudio.exportfile import (
+    MAX_DEPTH,
+    ExportBatch,
+    Segment,
+    decode_task,
+    nesting_depth,
+    position,
+    task_segments,
+)
 from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.results import text_hash
 from annotate.problems import Location, Problem, missing_field, schema_problems, shorten
@@ -42,8 +52,23 @@ from annotate.records import (
 from annotate.schema import DOCUMENT, Attribute, Layer, SchemaSet
 
 Item = Entity | Claim | Event
-_NO_CONTROL: tuple[Layer | None, Attribute | None] = (None, None)
 _SPACE = re.compile(r"(?:\s|\\[nrt])+")
+_DATA_FIELDS = {  # Document field -> its key in the task data
+    "id": "doc_id",
+    "text": "text",
+    "source": "outlet",
+    "published": "published",
+    "language": "language",
+    "url": "url",
+    "title": "title",
+}
+
+
+OLD_EXPORT = "the export uses the key 'completions' of Label Studio before 1.0: read as annotations"
+
+
+class OldExportWarning(UserWarning):
+    """An export in a format Label Studio no longer writes, read all the same."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +138,24 @@ def _convert_segment(
     annotators: Mapping[int, str],
     seen: dict[str, int] | None,
 ) -> Converted:
-    raw = decode_task(segment, path)
+    """One task of the export at ``path``, from its raw bytes to its records.
+
+    A task nested too deeply to decode is a located problem of that task alone; any other
+    undecodable item is an ExportFileError (the file is damaged).
+    """
+    try:
+        raw = decode_task(segment, path)
+    except ExportFileError:
+        depth = nesting_depth(segment.raw)
+        if depth <= MAX_DEPTH:
+            raise
+        line, column = position(path, segment.offset)
+        where = Location(file=str(path), line=line, field=f"item {segment.number}")
+        message = f"task nested too deeply to read (from column {column}): set aside whole"
+        found = f"{depth:,} levels"
+        problem = Problem(where, message, f"at most {MAX_DEPTH:,} levels", found, "too-deep")
+        document = Document(f"item {segment.number}", "", "", "", "")
+        return Converted(Task(-1, document, ()), (problem,))
     converted = convert_task(raw, schemas, annotators)
     return converted if seen is None else drop_duplicate(converted, seen, raw)
 
@@ -141,50 +183,132 @@ def drop_duplicate(
 
 
 def _raw_annotations(raw: Mapping[str, Any]) -> tuple[RawAnnotation, ...]:
-    annotations = raw.get("annotations") or []
-    return tuple(RawAnnotation.of(a) for a in annotations if not a.get("was_cancelled"))
+    return _kept(_annotation_list(raw)[0])
+
+
+def _kept(annotations: list[Any]) -> tuple[RawAnnotation, ...]:
+    """The annotations that were not cancelled, set aside as exported."""
+    return tuple(RawAnnotation.of(_as_object(a)) for a in annotations if not _cancelled_one(a))
+
+
+def _as_object(annotation: Any) -> dict[str, Any]:
+    """An annotation as the quarantine keeps it: itself, or wrapped when not an object."""
+    return dict(annotation) if isinstance(annotation, dict) else {"not_an_object": annotation}
+
+
+def _cancelled_one(annotation: Any) -> bool:
+    return isinstance(annotation, dict) and bool(annotation.get("was_cancelled"))
+
+
+def _annotation_list(raw: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    """The task's annotations (``completions`` before Label Studio 1.0), and what is wrong
+    with their container if anything: a single object or a scalar is kept, not lost."""
+    key = "annotations" if "annotations" in raw or "completions" not in raw else "completions"
+    if key == "completions":
+        warnings.warn(OLD_EXPORT, OldExportWarning, stacklevel=2)
+    annotations = raw.get(key)
+    if annotations is None:
+        return [], None
+    if isinstance(annotations, list):
+        return annotations, None
+    return [annotations], f"{key} is not a list"
+
+
+def _integer(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _task_id(raw: Mapping[str, Any]) -> tuple[int, list[Problem]]:
+    task_id = raw.get("id")
+    if _integer(task_id):
+        return task_id, []
+    where = Location(field="id")
+    found = shorten(task_id)
+    return -1, [Problem(where, "task id is not an integer", "an integer", found, "task-id")]
 
 
 def convert_task(
     raw: Mapping[str, Any], schemas: SchemaSet, annotators: Mapping[int, str]
 ) -> Converted:
-    """One exported task → its Task record, problems and rejected annotations."""
-    task_id = int(raw.get("id", -1))
-    document, problems = _document(raw, schemas, task_id)
-    annotations = raw.get("annotations") or []
+    """One exported task → its Task record, problems and rejected annotations.
+
+    Total: whatever JSON the task holds, every annotation ends up a submission, rejected
+    (with its problems) or counted as cancelled.
+    """
+    task_id, problems = _task_id(raw)
+    document, found = _document(raw, schemas, task_id)
+    problems = [replace(p, where=replace(p.where, document_id=document.id)) for p in problems]
+    problems += found
+    annotations, container = _annotation_list(raw)
+    cancelled = sum(map(_cancelled_one, annotations))
+    if container:
+        where = Location(task_id=task_id, document_id=document.id, field="annotations")
+        problems.append(
+            Problem(where, container, "a list of annotations", shorten(annotations[0]), "task")
+        )
     if problems:  # offsets cannot be trusted against this text: keep every annotation aside
-        task = Task(task_id, document, (), _cancelled(annotations))
-        return Converted(task, tuple(problems), _raw_annotations(raw))
+        task = Task(task_id, document, (), cancelled)
+        return Converted(task, tuple(problems), _kept(annotations))
     submissions: list[Submission] = []
     rejected: list[RawAnnotation] = []
     for annotation in annotations:
-        if annotation.get("was_cancelled"):
+        if _cancelled_one(annotation):
             continue
-        where = Location(
-            task_id=task_id,
-            document_id=document.id,
-            annotation_id=annotation.get("id"),
-            annotator=annotator_name(annotation.get("completed_by"), annotators),
-        )
-        layers, found = AnnotationReader(schemas, document, where).read(annotation)
-        if found or layers is None:
+        where = Location(task_id=task_id, document_id=document.id)
+        submission, found = _submission(annotation, where, schemas, document, annotators)
+        if submission is None:
             problems += found
-            rejected.append(RawAnnotation.of(annotation))
-            continue
-        submissions.append(
-            Submission(
-                int(annotation.get("id", -1)),
-                where.annotator or "unknown",
-                bool(annotation.get("ground_truth")),
-                layers,
-            )
-        )
-    task = Task(task_id, document, tuple(submissions), _cancelled(annotations))
+            rejected.append(RawAnnotation.of(_as_object(annotation)))
+        else:
+            submissions.append(submission)
+    task = Task(task_id, document, tuple(submissions), cancelled)
     return Converted(task, tuple(problems), tuple(rejected))
 
 
-def _cancelled(annotations: list[dict[str, Any]]) -> int:
-    return sum(1 for a in annotations if a.get("was_cancelled"))
+def _submission(
+    annotation: Any,
+    where: Location,
+    schemas: SchemaSet,
+    document: Document,
+    annotators: Mapping[int, str],
+) -> tuple[Submission | None, list[Problem]]:
+    """One annotation → a Submission, or None and its problems."""
+    if not isinstance(annotation, dict):
+        found = shorten(annotation)
+        problem = Problem(where, "annotation is not an object", "an object", found, "annotation")
+        return None, [problem]
+    annotation_id = annotation.get("id")
+    name = _annotator(annotation, annotators)
+    shown = annotation_id if _integer(annotation_id) else shorten(annotation_id)
+    where = replace(where, annotation_id=shown, annotator=name)
+    layers, problems = AnnotationReader(schemas, document, where).read(annotation)
+    if not _integer(annotation_id):
+        message = "annotation id is not an integer"
+        problems.append(Problem(where, message, "an integer", shorten(annotation_id), "annotation"))
+    if not _unicode(name):
+        message = "annotator name is not valid Unicode (a lone surrogate)"
+        problems.append(Problem(where, message, "valid Unicode", shorten(name), "unicode"))
+    if problems or layers is None or not _integer(annotation_id):
+        return None, problems
+    truth = bool(annotation.get("ground_truth"))
+    return Submission(annotation_id, name, truth, layers), []
+
+
+def _annotator(annotation: Mapping[str, Any], annotators: Mapping[int, str]) -> str:
+    """Who made an annotation; one without ``completed_by`` is kept apart by its id."""
+    completed_by = annotation.get("completed_by")
+    if isinstance(completed_by, dict) or _integer(completed_by):
+        return annotator_name(completed_by, annotators)
+    return f"unknown (annotation {shorten(annotation.get('id'))})"
+
+
+def _unicode(text: str) -> bool:
+    """False for a string pyarrow cannot write: one with a lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def annotator_name(completed_by: Any, annotators: Mapping[int, str]) -> str:
@@ -199,27 +323,30 @@ def annotator_name(completed_by: Any, annotators: Mapping[int, str]) -> str:
 def _document(
     raw: Mapping[str, Any], schemas: SchemaSet, task_id: int
 ) -> tuple[Document, list[Problem]]:
-    data: Mapping[str, Any] = raw.get("data") or {}
+    data = raw.get("data")
+    if not isinstance(data, Mapping):  # the export reader refuses such a task before this
+        data = {}
     doc_id = str(data.get("doc_id") or f"task-{task_id}")
-    fields = {
-        "id": doc_id,
-        "text": data.get("text"),
-        "source": data.get("outlet"),
-        "published": data.get("published"),
-        "language": data.get("language"),
-        "url": data.get("url"),
-        "title": data.get("title"),
-    }
+    fields = {key: data.get(name) for key, name in _DATA_FIELDS.items()}
     fields = {k: v for k, v in fields.items() if v is not None}
+    fields["id"] = doc_id
     problems = []
     where = Location(task_id=task_id, document_id=doc_id)
     for error in schemas.errors(DOCUMENT, fields):
         for problem in schema_problems(error, where, prefix="data"):
             message = f"task data: {problem.message}"
             problems.append(replace(problem, message=message, code="task-data"))
+    for key, value in fields.items():
+        if isinstance(value, str) and not _unicode(value):
+            field = f"data.{_DATA_FIELDS[key]}"
+            message = "task data is not valid Unicode (a lone surrogate)"
+            found = shorten(value)
+            problems.append(
+                Problem(replace(where, field=field), message, "valid Unicode", found, "unicode")
+            )
     text = fields.get("text") if isinstance(fields.get("text"), str) else ""
     stored = data.get("text_sha256")
-    if stored is not None and text and stored != text_hash(text):
+    if stored is not None and text and _unicode(text) and stored != text_hash(text):
         where = Location(task_id=task_id, document_id=doc_id, field="data.text_sha256")
         problems.append(
             Problem(
@@ -249,6 +376,7 @@ class AnnotationReader:
         self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
         self.layers = schemas.layers
         self.controls = schemas.controls
+        self.described: dict[str, tuple[str | None, str | None]] = {}  # region -> text, label
 
     def problem(
         self,
@@ -259,7 +387,10 @@ class AnnotationReader:
         expected: str | None = None,
         found: str | None = None,
     ) -> None:
-        where = replace(self.where, region_id=region, field=field)
+        text, label = self.described.get(region, (None, None)) if region else (None, None)
+        where = replace(
+            self.where, region_id=region, region_text=text, region_label=label, field=field
+        )
         self.problems.append(Problem(where, message, expected, found, code))
 
     def read(self, annotation: Mapping[str, Any]) -> tuple[Annotation | None, list[Problem]]:
@@ -273,55 +404,12 @@ class AnnotationReader:
                 found=shorten(results),
             )
             return None, self.problems
-        usual = self._usual_results(results)
-        if usual is not None:
-            values, relations = usual
-        else:
-            values, relations = self._careful_results(results)
+        values, relations = self._results(results)
         self._relations(relations, values)
         records = self._records(values)
         return (records if not self.problems else None), self.problems
 
-    def _usual_results(
-        self, results: list[Any]
-    ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]] | None:
-        """The regions in one pass, when every result is as Label Studio writes it (labels
-        before attributes, offsets and labels valid); None at the first thing that is not,
-        and the careful reading (which reports each problem) takes over."""
-        values: dict[str, dict[str, Any] | None] = {}
-        relations: list[dict[str, Any]] = []
-        for result in results:
-            if type(result) is not dict:
-                return None
-            if result.get("type") == "relation":
-                relations.append(result)
-            elif not self._usual_result(result, values):
-                return None
-        return values, relations
-
-    def _usual_result(self, result: dict[str, Any], values: dict[str, Any]) -> bool:
-        rid, name, value = result.get("id"), result.get("from_name"), result.get("value")
-        if type(rid) is not str or type(value) is not dict:
-            return False
-        layer = self.layers.get(name)  # type: ignore[arg-type]
-        if layer is not None:
-            out = None if rid in values else self._usual(rid, layer, value)
-            values[rid] = out
-            return out is not None
-        owner, attribute = self.controls.get(name, _NO_CONTROL)  # type: ignore[arg-type]
-        out = values.get(rid)
-        if attribute is None or out is None or out["layer"] is not owner:
-            return False
-        if attribute.control != "Choices":
-            self._attribute(rid, out["layer"], result, out)
-            return True
-        choices = value.get("choices")
-        if isinstance(choices, list) and len(choices) == 1 and choices[0] in attribute.choices:
-            out[attribute.field] = choices[0]
-            return True
-        return False
-
-    def _careful_results(
+    def _results(
         self, results: list[Any]
     ) -> tuple[dict[str, dict[str, Any] | None], list[dict[str, Any]]]:
         """The regions, each checked step by step, every problem reported."""
@@ -332,19 +420,42 @@ class AnnotationReader:
                 self.problem("result is not an object", "malformed-result", found=shorten(result))
             elif result.get("type") == "relation":
                 relations.append(result)
-            else:
-                rid = result.get("id")
-                rid = rid if isinstance(rid, str) else str(rid)
-                group = regions.get(rid)
-                if group is None:
-                    regions[rid] = [result]
-                else:
-                    group.append(result)
+            elif self._region_id(result):
+                regions.setdefault(result["id"], []).append(result)
+                if _name(result) in self.layers:
+                    self.described[result["id"]] = self._describe(result)
         return {rid: self._region(rid, items) for rid, items in regions.items()}, relations
 
+    def _region_id(self, result: Mapping[str, Any]) -> bool:
+        """True when the result names its region by a string id; else reports it."""
+        rid = result.get("id")
+        if isinstance(rid, str) and rid:
+            return True
+        self.problem(
+            "result has no region id" if rid is None else "region id is not a string",
+            "region-id",
+            field=f"{result.get('from_name')}.id",
+            expected="the id of its region, a string",
+            found=shorten(rid),
+        )
+        return False
+
+    def _describe(self, result: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """A region's text and label as its labels result gives them, to name it in problems."""
+        value = result.get("value")
+        if not isinstance(value, dict):
+            return None, None
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        text: str | None = None
+        if _integer(start) and _integer(end) and 0 <= start < end <= len(self.text):
+            text = self.text[start:end]
+        elif isinstance(value.get("text"), str):
+            text = value["text"]
+        label = labels[0] if isinstance(labels, list) and labels else None
+        return text, label if isinstance(label, str) else None
+
     def _region(self, rid: str, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-        layers = self.layers
-        labelled = [r for r in items if r.get("from_name") in layers]
+        labelled = [r for r in items if _name(r) in self.layers]
         if not labelled:
             names = ", ".join(sorted({str(r.get("from_name")) for r in items}))
             self.problem(
@@ -367,8 +478,10 @@ class AnnotationReader:
                 found=names,
             )
             return None
-        layer = layers[labelled[0]["from_name"]]
-        value = labelled[0].get("value") or {}
+        layer = self.layers[labelled[0]["from_name"]]
+        value = self._value(rid, labelled[0])
+        if value is None:
+            return None
         span = self._span(rid, layer, value)
         label = self._label(rid, layer, value)
         if span is None or label is None:
@@ -381,26 +494,22 @@ class AnnotationReader:
                 self._attribute(rid, layer, item, out)
         return out
 
-    def _usual(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
-        """A region whose offsets, text and label pass at a glance (most of them); else None."""
-        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-        if not (
-            type(start) is int
-            and type(end) is int
-            and 0 <= start < end <= len(self.text)
-            and type(labels) is list
-            and len(labels) == 1
-            and labels[0] in layer.label_set
-        ):
-            return None
-        text = self.text[start:end]
-        shown = value.get("text")
-        if shown is not None and shown != text:
-            return None
-        out = {"layer": layer, "id": rid, "start": start, "end": end, "text": text}
-        if layer.label_field:
-            out[layer.label_field] = labels[0]
-        return out
+    def _value(self, rid: str, result: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """A result's ``value`` object ({} when absent); None, reported, when not an object."""
+        value = result.get("value")
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        self.problem(
+            "result value is not an object",
+            "malformed-result",
+            rid,
+            f"{_name(result)}.value",
+            "an object",
+            shorten(value),
+        )
+        return None
 
     def _span(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> dict[str, Any] | None:
         start, end, length = value.get("start"), value.get("end"), len(self.text)
@@ -440,7 +549,7 @@ class AnnotationReader:
 
     def _label(self, rid: str, layer: Layer, value: Mapping[str, Any]) -> str | None:
         labels = value.get("labels")
-        if type(labels) is list and len(labels) == 1 and labels[0] in layer.label_set:
+        if type(labels) is list and len(labels) == 1 and str(labels[0]) in layer.label_set:
             return str(labels[0])
         if not isinstance(labels, list) or len(labels) != 1:
             self.problem(
@@ -480,31 +589,66 @@ class AnnotationReader:
                 name,
             )
             return
-        value = item.get("value") or {}
-        if attribute.control == "Choices":
-            choices = value.get("choices")
-            if (
-                not isinstance(choices, list)
-                or len(choices) != 1
-                or choices[0] not in attribute.choices
-            ):
-                self.problem(
-                    "choice outside the schema",
-                    "choice",
-                    rid,
-                    name,
-                    "one of " + ", ".join(attribute.choices),
-                    shorten(choices),
-                )
-                self.invalid.add((rid, attribute.field))
-                return
-            out[attribute.field] = choices[0]
+        value = self._value(rid, item)
+        if attribute.field in out or (rid, attribute.field) in self.invalid:
+            self._not_single(rid, name, attribute, "two results")
+        elif value is None:
+            self.invalid.add((rid, attribute.field))
+        elif attribute.control == "Choices":
+            self._choice(rid, name, attribute, value.get("choices"), out)
         elif attribute.control == "DateTime":
             out[attribute.field] = value.get("datetime")
         else:
-            texts = value.get("text")
-            text = texts[0] if isinstance(texts, list) and texts else texts
-            out[attribute.field] = text.strip() if isinstance(text, str) and text.strip() else None
+            self._text(rid, name, attribute, value.get("text"), out)
+
+    def _not_single(self, rid: str, name: str, attribute: Attribute, found: str) -> None:
+        self.problem(
+            f"more than one {attribute.field} for this region",
+            "single-value",
+            rid,
+            name,
+            f"one {attribute.field}",
+            found,
+        )
+        self.invalid.add((rid, attribute.field))
+
+    def _choice(
+        self, rid: str, name: str, attribute: Attribute, choices: Any, out: dict[str, Any]
+    ) -> None:
+        if isinstance(choices, list) and len(choices) > 1:
+            self._not_single(rid, name, attribute, shorten(choices))
+        elif isinstance(choices, list) and choices and choices[0] in attribute.choices:
+            out[attribute.field] = choices[0]
+        else:
+            self.problem(
+                "choice outside the schema",
+                "choice",
+                rid,
+                name,
+                "one of " + ", ".join(attribute.choices),
+                shorten(choices),
+            )
+            self.invalid.add((rid, attribute.field))
+
+    def _text(
+        self, rid: str, name: str, attribute: Attribute, texts: Any, out: dict[str, Any]
+    ) -> None:
+        """A free-text attribute: one line of text (or none)."""
+        if isinstance(texts, list) and len(texts) > 1:
+            self._not_single(rid, name, attribute, shorten(texts))
+            return
+        text = texts[0] if isinstance(texts, list) and texts else texts
+        if text is not None and not isinstance(text, str):
+            self.problem(
+                f"{attribute.field} is not text", "text", rid, name, "a string", shorten(text)
+            )
+            self.invalid.add((rid, attribute.field))
+        elif text is not None and len(text.strip().splitlines()) > 1:
+            message = f"{attribute.field} has more than one line"
+            self.problem(message, "single-value", rid, name, "one line", shorten(text))
+            self.invalid.add((rid, attribute.field))
+        else:
+            out[attribute.field] = text.strip() if text and text.strip() else None
 
     def _relations(
         self, relations: list[dict[str, Any]], values: dict[str, dict[str, Any] | None]
@@ -543,7 +687,7 @@ class AnnotationReader:
             return
         labels = rel.get("labels") or [spec.name]
         target_label = target.get(target["layer"].label_field or "", None)
-        if spec.name not in labels:
+        if not isinstance(labels, list) or spec.name not in labels:
             self.problem(
                 "unknown relation label",
                 "relation",
@@ -576,7 +720,6 @@ class AnnotationReader:
     def _records(self, values: dict[str, dict[str, Any] | None]) -> Annotation:
         layers: dict[str, list[Any]] = {name: [] for name in self.schemas.layers}
         credit = (self.where.annotator or "unknown",)
-        compiled = self.schemas.compiled
         for rid, value in values.items():
             if value is None:
                 continue
@@ -585,8 +728,7 @@ class AnnotationReader:
                 continue
             if layer.relation:
                 value.setdefault(layer.relation.field, None)
-            # the compiled validator answers first; _schema_ok words what it rejects
-            if compiled[layer.name].is_valid(value) or self._schema_ok(rid, layer, value):
+            if self._unicode_ok(rid, value) and self._schema_ok(rid, layer, value):
                 value["annotators"] = credit  # provenance: who made it
                 layers[layer.name].append(_record(LAYER_TYPES[layer.name], value))
         return Annotation(self.document, *(tuple(layers[n]) for n in self.schemas.layers))
@@ -604,6 +746,14 @@ class AnnotationReader:
                 return False
             value[attribute.field] = date
         return True
+
+    def _unicode_ok(self, rid: str, value: Mapping[str, Any]) -> bool:
+        """False, reported, when a field holds a lone surrogate (pyarrow cannot write it)."""
+        bad = [k for k, v in value.items() if isinstance(v, str) and not _unicode(v)]
+        for key in bad:
+            message = f"{key} is not valid Unicode (a lone surrogate)"
+            self.problem(message, "unicode", rid, key, "valid Unicode", shorten(value[key]))
+        return not bad
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
@@ -632,6 +782,12 @@ def _record(cls: type[Item], value: dict[str, Any]) -> Item:
         return cls(**value)
     except TypeError:
         return cls.from_dict(value)
+
+
+def _name(result: Mapping[str, Any]) -> str | None:
+    """A result's control name (``from_name``) when it is a string."""
+    name = result.get("from_name")
+    return name if isinstance(name, str) else None
 
 
 def _squash(text: str) -> str:

@@ -28,6 +28,8 @@ from annotate.errors import ExportFileError
 from annotate.problems import shorten
 
 CHUNK = 1 << 20  # bytes read at a time; the scan needs a few times this much
+_IDS = ("id", "completed_by")
+MAX_DEPTH = 1000  # deeper JSON is refused by both decoders (orjson at 1,024)
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = b" \t\r\n,"
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
@@ -35,10 +37,12 @@ _OPEN, _CLOSE = ord("{"), ord("}")  # OR 0x20 turns "[" and "]" into these
 
 
 class Segment(NamedTuple):
-    """The raw bytes of one task and its position in the list (0-based)."""
+    """The raw bytes of one task, its position in the list (0-based) and in the file
+    (the byte offset where ``raw`` starts, to name a line and column in errors)."""
 
     number: int
     raw: bytes
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,40 +103,87 @@ def _segments(handle: BinaryIO, path: Path, chunk: int) -> Iterator[Segment]:
             f"{path}: not a Label Studio JSON export (expected a list of tasks, "
             f"found {shorten(found)})"
         )
-    pos, count, want = start + 1, 0, chunk
+    pos, count, want, base = start + 1, 0, chunk, 0  # base: file offset of buf[0]
     while True:
         ends, closed = item_ends(buf, pos)
         for end in ends:
             raw = buf[pos:end].lstrip(_SEPARATORS)
             if raw[:1] != b"{":
                 raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
-            yield Segment(count, raw)
+            yield Segment(count, raw, base + end - len(raw))
             count, pos = count + 1, end
         if closed is not None:
             if buf[pos:closed].strip(_SEPARATORS):
                 raise ExportFileError(f"{path}: item {count} is not a task with 'data'")
+            _nothing_after(handle, path, buf[closed + 1 :], base + closed + 1)
             return
         want = chunk if ends else want * 2  # a task longer than a chunk: read more at once
         more = handle.read(want)
         if not more:
-            _truncated(path, buf[pos:], count)
-        buf = buf[pos:] + more
+            _truncated(path, buf[pos:], count, base + pos)
+        buf, base = buf[pos:] + more, base + pos
         pos = 0
 
 
-def _truncated(path: Path, tail: bytes, count: int) -> None:
-    rest = tail.strip(_SEPARATORS)
-    if not rest:
+def _nothing_after(handle: BinaryIO, path: Path, rest: bytes, offset: int) -> None:
+    """Raise ExportFileError if anything but white space follows the list of tasks (two
+    exports joined, a damaged file): read whole, or the second half would go unread."""
+    while True:
+        stripped = rest.lstrip()
+        if stripped:
+            line, column = position(path, offset + len(rest) - len(stripped))
+            found = stripped[:20].decode("utf-8", "replace")
+            raise ExportFileError(
+                f"{path}: content after the list of tasks at line {line}, column {column} "
+                f"(two exports joined, or a damaged file?): found {shorten(found)}"
+            )
+        offset += len(rest)
+        rest = handle.read(CHUNK)
+        if not rest:
+            return
+
+
+def position(path: Path | str, offset: int) -> tuple[int, int]:
+    """The line and column (1-based, in characters) of byte ``offset`` of a file."""
+    line, last = 1, b""
+    with Path(path).open("rb") as handle:
+        while offset > 0:
+            block = handle.read(min(CHUNK, offset))
+            if not block:
+                break
+            offset -= len(block)
+            line += block.count(b"\n")
+            cut = block.rfind(b"\n")
+            last = block[cut + 1 :] if cut >= 0 else last + block
+    return line, len(last.decode("utf-8", "replace")) + 1
+
+
+def _truncated(path: Path, tail: bytes, count: int, offset: int) -> None:
+    rest = tail.lstrip(_SEPARATORS)
+    if not rest.rstrip(_SEPARATORS):
         raise ExportFileError(
             f"{path}: truncated after {count} complete task(s): the list of tasks is never closed"
         )
     try:
         json.loads(rest)
-    except ValueError as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+    except (ValueError, RecursionError) as exc:
+        reason = _reason(exc, rest, path, offset + len(tail) - len(rest))
     else:
         reason = "the list of tasks is never closed"
     raise ExportFileError(f"{path}: truncated or not JSON after {count} complete task(s): {reason}")
+
+
+def _reason(exc: Exception, raw: bytes, path: Path | str, offset: int) -> str:
+    """Why the standard library refused ``raw`` (which starts at byte ``offset``), with the
+    line and column of the file."""
+    if isinstance(exc, RecursionError):
+        line, column = position(path, offset)
+        return f"nested more than {MAX_DEPTH:,} levels deep (from line {line}, column {column})"
+    if not isinstance(exc, json.JSONDecodeError):
+        return str(exc)
+    at = offset + len(exc.doc[: exc.pos].encode("utf-8", "surrogatepass"))
+    line, column = position(path, at)
+    return f"{exc.msg} at line {line}, column {column}"
 
 
 def item_ends(buf: bytes, pos: int) -> tuple[list[int], int | None]:
@@ -146,6 +197,18 @@ def item_ends(buf: bytes, pos: int) -> tuple[list[int], int | None]:
     >>> item_ends(b'[{"a": "}"}, {"b": [1, "\\""]}]', 1)
     ([11, 29], 29)
     """
+    places, steps = _brackets(buf, pos)
+    depth = np.cumsum(steps, dtype=np.int32)  # relative to the list's own level
+    outside = np.flatnonzero(depth < 0)
+    closed = int(places[outside[0]]) + pos if outside.size else None
+    limit = int(outside[0]) if outside.size else depth.size
+    finished = np.flatnonzero((depth[:limit] == 0) & (steps[:limit] < 0))
+    return (places[finished] + 1 + pos).tolist(), closed
+
+
+def _brackets(buf: bytes, pos: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int32]]:
+    """Where the brackets and braces outside strings are in ``buf[pos:]`` (offsets from
+    ``pos``), and +1 for each that opens, -1 for each that closes."""
     data = np.frombuffer(buf, dtype=np.uint8)[pos:]
     folded = data | 0x20  # "[" and "]" fold onto "{" and "}"
     where = np.flatnonzero((data == _QUOTE) | (folded == _OPEN) | (folded == _CLOSE))
@@ -154,14 +217,18 @@ def item_ends(buf: bytes, pos: int) -> tuple[list[int], int | None]:
     _drop_escaped(buf, pos, where, quoted)
     in_string = (np.cumsum(quoted, dtype=np.int32) & 1).astype(bool)
     brackets = ~quoted & ~in_string & (kinds != (_QUOTE | 0x20))
-    places = where[brackets]
     steps = np.where(kinds[brackets] == _OPEN, 1, -1).astype(np.int32)
-    depth = np.cumsum(steps, dtype=np.int32)  # relative to the list's own level
-    outside = np.flatnonzero(depth < 0)
-    closed = int(places[outside[0]]) + pos if outside.size else None
-    limit = int(outside[0]) if outside.size else depth.size
-    finished = np.flatnonzero((depth[:limit] == 0) & (steps[:limit] < 0))
-    return (places[finished] + 1 + pos).tolist(), closed
+    return where[brackets], steps
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep the JSON value ``raw`` nests (``{}`` is 1, ``{"a": [1]}`` is 2).
+
+    >>> nesting_depth(b'{"a": [1, "]]]"], "b": {}}')
+    2
+    """
+    steps = _brackets(raw, 0)[1]
+    return int(np.cumsum(steps, dtype=np.int32).max(initial=0))
 
 
 def _drop_escaped(
@@ -189,9 +256,23 @@ def decode_task(segment: Segment, path: Path | str) -> dict[str, Any]:
         task = orjson.loads(segment.raw)
     except orjson.JSONDecodeError:
         task = _decode_slowly(segment, path)
+    else:
+        if _float_ids(task):  # orjson reads integers beyond 64 bits as floats
+            task = _decode_slowly(segment, path)
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise ExportFileError(f"{path}: item {segment.number} is not a task with 'data'")
     return task
+
+
+def _float_ids(task: Any) -> bool:
+    """True when an id of the task or of one of its annotations is a float."""
+    if not isinstance(task, dict):
+        return False
+    annotations = task.get("annotations") or task.get("completions")
+    ids = [task.get("id")]
+    if isinstance(annotations, list):
+        ids += [a.get(k) for a in annotations if isinstance(a, dict) for k in _IDS]
+    return any(isinstance(i, float) for i in ids)
 
 
 def _decode_slowly(segment: Segment, path: Path | str) -> Any:
@@ -200,11 +281,14 @@ def _decode_slowly(segment: Segment, path: Path | str) -> Any:
     except UnicodeDecodeError as exc:
         raise ExportFileError(f"{path}: not UTF-8 in item {segment.number} ({exc.reason})") from exc
     try:
+        if nesting_depth(segment.raw) > MAX_DEPTH:  # whatever the recursion limit is
+            raise RecursionError
         return json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = _reason(exc, segment.raw, path, segment.offset)
         raise ExportFileError(
-            f"{path}: truncated or not JSON after {segment.number} complete task(s): {exc.msg}"
-        ) from exc
+            f"{path}: truncated or not JSON after {segment.number} complete task(s): {reason}"
+        ) from None
 
 
 def read_export(path: Path | str, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:

@@ -11,17 +11,17 @@ and a :class:`TableLayout` can be sent to those workers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from annotate.dataset.tokens import OUTSIDE, span_bio_ids, token_spans, utf8_offsets
+from annotate.dataset.tokens import OUTSIDE, bio_ids, token_spans, utf8_offsets
 from annotate.errors import InvalidInputError, SchemaError
 from annotate.records import Annotation
 from annotate.schema import DOCUMENT, SchemaSet
@@ -56,6 +56,7 @@ class Plain:
 
 
 Spec = Labels | Struct | Listed | Plain
+T = TypeVar("T")
 
 
 def _label_ids(values: list[Any], spec: Labels) -> list[int | None]:
@@ -117,7 +118,7 @@ def token_row(annotation: Annotation, tag_ids: Mapping[str, int]) -> TokenRow:
     else:
         places = utf8_offsets(points)
         byte_starts, byte_ends = places[starts], places[ends]
-    tags = span_bio_ids(starts, ends, annotation.entities, tag_ids)
+    tags = bio_ids(starts, ends, annotation.entities, tag_ids)
     return TokenRow(annotation.document.id, data, byte_starts, byte_ends, starts, ends, tags)
 
 
@@ -212,15 +213,33 @@ def _struct(schema: Mapping[str, Any], where: str) -> Struct:
     return Struct(tuple((name, _column(prop, f"{where}.{name}")) for name, prop in props.items()))
 
 
+def fold(
+    spec: Spec,
+    leaf: Callable[[Labels | Plain], T],
+    listed: Callable[[T], T],
+    struct: Callable[[list[tuple[str, T]]], T],
+) -> T:
+    """The one walk of a column Spec: ``leaf`` maps its labels and scalars, ``listed`` and
+    ``struct`` build lists and structs of what they map to. The arrow types (here) and the
+    datasets features (:mod:`annotate.schema.features`) are both this walk."""
+    if isinstance(spec, Listed):
+        return listed(fold(spec.item, leaf, listed, struct))
+    if isinstance(spec, Struct):
+        return struct([(name, fold(inner, leaf, listed, struct)) for name, inner in spec.fields])
+    return leaf(spec)
+
+
+def _arrow_leaf(spec: Labels | Plain) -> pa.DataType:
+    return _LABEL_TYPE if isinstance(spec, Labels) else _ARROW[spec.dtype]
+
+
+def _arrow_struct(fields: list[tuple[str, pa.DataType]]) -> pa.DataType:
+    return pa.struct([pa.field(name, kind) for name, kind in fields])
+
+
 def arrow_type(spec: Spec) -> pa.DataType:
     """The arrow type of a column, as ``datasets`` stores the matching feature."""
-    if isinstance(spec, Labels):
-        return _LABEL_TYPE
-    if isinstance(spec, Plain):
-        return _ARROW[spec.dtype]
-    if isinstance(spec, Listed):
-        return pa.list_(arrow_type(spec.item))
-    return pa.struct([pa.field(name, arrow_type(inner)) for name, inner in spec.fields])
+    return fold(spec, _arrow_leaf, pa.list_, _arrow_struct)
 
 
 def tag_names(schemas: SchemaSet) -> list[str]:

@@ -14,27 +14,18 @@ from typing import Any
 from datasets import ClassLabel, Features, List, Value
 
 from annotate.schema import SchemaSet
-from annotate.schema.columns import (
-    Labels,
-    Listed,
-    Plain,
-    Spec,
-    document_columns,
-    token_columns,
-)
+from annotate.schema.columns import Labels, Plain, Spec, document_columns, fold, token_columns
 
 FeatureType = Any  # datasets has no public union of feature types
 
 
+def _feature_leaf(spec: Labels | Plain) -> FeatureType:
+    return ClassLabel(names=list(spec.names)) if isinstance(spec, Labels) else Value(spec.dtype)
+
+
 def feature_of(spec: Spec) -> FeatureType:
-    """The datasets feature of a column Spec (see :mod:`annotate.schema.columns`)."""
-    if isinstance(spec, Labels):
-        return ClassLabel(names=list(spec.names))
-    if isinstance(spec, Plain):
-        return Value(spec.dtype)
-    if isinstance(spec, Listed):
-        return List(feature_of(spec.item))
-    return {name: feature_of(inner) for name, inner in spec.fields}
+    """The datasets feature of a column Spec (the walk of :func:`annotate.schema.columns.fold`)."""
+    return fold(spec, _feature_leaf, List, dict)
 
 
 def document_features(schemas: SchemaSet) -> Features:

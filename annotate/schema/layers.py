@@ -257,8 +257,11 @@ class SchemaSet:
         ...                                  "label": "CITY"})[0].message
         "'CITY' is not one of ['PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'EVENT']"
         """
-        if self.compiled[name].is_valid(value):
-            return []
+        try:
+            if self.compiled[name].is_valid(value):
+                return []
+        except UnicodeEncodeError:  # a lone surrogate, which a Rust string cannot hold
+            pass
         return list(self.validators[name].iter_errors(value))
 
     @cached_property
