@@ -41,6 +41,21 @@ class ExistingTask:
     model_versions: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """Planned double annotation: up to ``maximum`` annotators on ``share`` of the tasks."""
+
+    maximum: int
+    share: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"maximum_annotations": self.maximum, "share": self.percent / 100}
+
+
 @dataclass
 class PushReport:
     """What a push did."""
@@ -53,6 +68,12 @@ class PushReport:
     changed: list[tuple[str, int]] = field(default_factory=list)
     predictions_added: int = 0
     retried_batches: int = 0
+    overlap: Overlap | None = None
+    overlap_before: Overlap | None = None
+
+    @property
+    def overlap_changed(self) -> bool:
+        return self.overlap is not None and self.overlap != self.overlap_before
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +85,8 @@ class PushReport:
             "changed": [{"document_id": d, "task_id": t} for d, t in self.changed],
             "predictions_added": self.predictions_added,
             "retried_batches": self.retried_batches,
+            "overlap": self.overlap.to_dict() if self.overlap else None,
+            "overlap_before": self.overlap_before.to_dict() if self.overlap_before else None,
         }
 
 
@@ -164,6 +187,7 @@ class PushOptions:
     layers: Sequence[str] | None = None
     predictions: Iterable[Prediction] = ()
     batch_size: int = 500
+    overlap: Overlap | None = None
 
 
 def push(
@@ -210,7 +234,36 @@ def push(
         report.predictions_added += sum(1 for d in batch if d.id in by_doc)
         if progress:
             progress(len(batch))
+    if options.overlap is not None:
+        report.overlap_before = project_overlap(client, report.project.id)
+        report.overlap = set_overlap(client, report.project.id, options.overlap)
     return report
+
+
+def project_overlap(client: Client, project_id: int) -> Overlap:
+    """The overlap a project plans now."""
+    data = client.get_json(f"/api/projects/{project_id}/")
+    percent = int(data.get("overlap_cohort_percentage") or 100)
+    return Overlap(int(data.get("maximum_annotations") or 1), percent / 100)
+
+
+def set_overlap(client: Client, project_id: int, overlap: Overlap) -> Overlap:
+    """Plan ``overlap`` (after the import, so the server spreads it over every task); Label
+    Studio then recomputes which tasks still need an annotator."""
+    if overlap.maximum < 1 or not 0 <= overlap.share <= 1:
+        raise LabelStudioError(
+            f"overlap: expected at least 1 annotator per task and a share between 0 and 1, "
+            f"got {overlap.maximum} and {overlap.share}"
+        )
+    client.call(
+        f"set the overlap of project {project_id}",
+        lambda: client.sdk.projects.update(
+            id=project_id,
+            maximum_annotations=overlap.maximum,
+            overlap_cohort_percentage=overlap.percent,
+        ),
+    )
+    return project_overlap(client, project_id)
 
 
 def _task_payload(
