@@ -110,6 +110,28 @@ def _form_error(page: str) -> str:
     return "an invite is needed, or the email is taken"
 
 
+def log_in(url: str, email: str, password: str) -> httpx.Client:
+    """A browser-like session logged in as ``email`` through the login page."""
+    session = httpx.Client(base_url=url, timeout=TIMEOUT, follow_redirects=False)
+    try:
+        session.get("/user/login/")
+        form = {
+            "email": email,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken") or "",
+        }
+        response = session.post(
+            "/user/login/", data=form, headers={"Referer": f"{url}/user/login/"}
+        )
+    except httpx.HTTPError as exc:
+        session.close()
+        raise LabelStudioError(f"login of {email} at {url} failed: {type(exc).__name__}") from exc
+    if response.status_code != httpx.codes.FOUND:
+        session.close()
+        raise LabelStudioError(f"{url} refused the login of {email} (HTTP {response.status_code})")
+    return session
+
+
 def own_token(session: httpx.Client, email: str) -> str:
     """The API token of the member logged in on ``session``."""
     response = session.get("/api/current-user/token")
