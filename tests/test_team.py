@@ -6,6 +6,7 @@ secret in any output or log."""
 from __future__ import annotations
 
 import json
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,14 @@ def test_signup_needs_an_invite(team_server) -> None:
         sign_up(team_server.url, "mallory@example.org", "a long enough password 1", None)
     with pytest.raises(LabelStudioError, match="HTTP 403"):
         sign_up(team_server.url, "mallory@example.org", "a long enough password 1", "wrong")
+
+
+def test_the_web_ui_and_its_static_files_are_served_by_gunicorn(team_server) -> None:
+    page = httpx.get(f"{team_server.url}/user/login/", timeout=30)
+    assert page.status_code == httpx.codes.OK
+    assets = re.findall(r'(?:src|href)="(/(?:static|react-app)/[^"?]+\.(?:css|js))', page.text)
+    assert len(assets) >= 3
+    for asset in assets:
+        response = httpx.get(f"{team_server.url}{asset}", timeout=30)
+        assert response.status_code == httpx.codes.OK, asset
+        assert len(response.content) > 100

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from annotate.errors import ServerError
-from annotate.labelstudio.server import HOST, choose_port, write_secret
+from annotate.labelstudio.server import HOST, choose_port, free_port, write_secret
 
 DB_NAME = "labelstudio"
 DB_USER = "annotate"
@@ -181,7 +181,7 @@ class Cluster:
             self._run(bindir, command)
         finally:
             pwfile.unlink(missing_ok=True)
-        database = Database(DB_NAME, DB_USER, password, HOST, 0)
+        database = Database(DB_NAME, DB_USER, password, HOST, free_port(HOST))
         self._save(database)
         return database
 
