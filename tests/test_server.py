@@ -101,3 +101,13 @@ def test_server_data_folder_is_private(label_studio) -> None:
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(server.state_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(server.log_file.stat().st_mode) == 0o600
+
+
+def test_a_team_server_is_refused_while_the_embedded_one_runs(label_studio) -> None:
+    from annotate.labelstudio.teamserver import TeamServer
+
+    home = label_studio.server.home
+    message = f"the embedded server already runs at {label_studio.url}"
+    with pytest.raises(ServerError, match=message):
+        TeamServer(home).start()
+    assert label_studio.server.status().running

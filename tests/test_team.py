@@ -207,7 +207,10 @@ def _no_secret_anywhere(team_server, team: list[Annotator], outputs: list[str]) 
     secrets = [team_server.credentials.password, team_server.credentials.token, database.password]
     for member in team:
         secrets += [member.password, member.token]
-    logs = [server.log_file.read_text(errors="replace")]
+    logs = [
+        server.log_file.read_text(errors="replace"),
+        server.cluster.log.read_text(errors="replace"),
+    ]
     state = server.state_file.read_text()
     pid = server.status().pid
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")

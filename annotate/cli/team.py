@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from pathlib import Path
 
 from annotate.cli.output import print_json
 from annotate.labelstudio.accounts import NewMember, add_member, members
 from annotate.labelstudio.client import Client, resolve_connection
-from annotate.labelstudio.server import find_home
+from annotate.labelstudio.server import find_home, open_server
 from annotate.tables import text_table
+
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
 def passwords_dir(args: argparse.Namespace) -> Path:
@@ -49,10 +52,19 @@ def _add(client: Client, args: argparse.Namespace) -> int:
         if args.show:
             print(f"added {member.email} (user {member.user_id}), password: {member.password}")
         else:
-            path = _write_password(folder, member, client.url)
+            path = _write_password(folder, member, login_url(client))
             print(f"added {member.email} (user {member.user_id}); initial password in {path}")
-    print(f"annotators log in at {client.url}/user/login/ and open 'Label All Tasks'")
+    print(f"annotators log in at {login_url(client)} and open 'Label All Tasks'")
     return 0
+
+
+def login_url(client: Client) -> str:
+    """The login page annotators open: the local team server's bound address when it listens
+    on every interface (this machine's name then), else the URL talked to."""
+    state = open_server().state()
+    if state is not None and state.url == client.url and state.host in WILDCARDS:
+        return f"http://{socket.getfqdn()}:{state.port}/user/login/"
+    return f"{client.url}/user/login/"
 
 
 def _password_file(folder: Path, email: str) -> Path:
@@ -65,7 +77,5 @@ def _write_password(folder: Path, member: NewMember, url: str) -> Path:
     path = _password_file(folder, member.email)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(
-            f"url: {url}/user/login/\nemail: {member.email}\npassword: {member.password}\n"
-        )
+        handle.write(f"url: {url}\nemail: {member.email}\npassword: {member.password}\n")
     return path

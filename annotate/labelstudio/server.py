@@ -326,12 +326,8 @@ class LocalServer:
         """Start the server unless it already runs, and wait until it answers /health."""
         current = self.status()
         if current.running:
-            if current.kind != self.kind:
-                raise ServerError(
-                    f"a {current.kind} server already runs at {current.url} from {self.home}; "
-                    "stop it first ('annotate server stop')"
-                )
             return current
+        self._refuse_other_kind()
         self._prepare()
         previous = self.state()
         state = self._planned_state(port, previous)
@@ -346,6 +342,18 @@ class LocalServer:
             self._record_stopped()
             raise
         return self.status()
+
+    def _refuse_other_kind(self) -> None:
+        """One server per state folder: the other kind must be stopped first."""
+        recorded = self.state()
+        if recorded is None or recorded.kind == self.kind:
+            return
+        other = open_server(self.home).status()
+        if other.running:
+            raise ServerError(
+                f"the {other.kind} server already runs at {other.url} from {self.home}; "
+                "stop it first ('annotate server stop')"
+            )
 
     def stop(self) -> bool:
         """Stop the server this folder started (by its pid); False when none was running."""
