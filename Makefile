@@ -75,10 +75,11 @@ gold: install
 	$(BIN)/python scripts/build_gold.py
 
 # The benchmarks print medians and ratios; benchmarks/README.md records the results.
-bench: install
+bench: install postgresql
 	$(BIN)/python benchmarks/pushpull_bench.py --docs 10000 --repeat 3
 	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 5
 	$(BIN)/python benchmarks/score_bench.py --documents 20000 --repeat 5
+	$(BIN)/python benchmarks/team_bench.py --docs 50000
 
 clean:
 	rm -rf $(VENV) $(SERVER_VENV) .annotate build dist
