@@ -238,3 +238,16 @@ def test_the_web_ui_and_its_static_files_are_served_by_gunicorn(team_server) -> 
         response = httpx.get(f"{team_server.url}{asset}", timeout=30)
         assert response.status_code == httpx.codes.OK, asset
         assert len(response.content) > 100
+
+
+def test_team_commands_work_against_a_url(team_server, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)  # no state folder here: only --url and the key say where
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", team_server.credentials.token)
+    argv = ["team", "add", "eve@example.org", "--url", team_server.url, "--passwords", "pw"]
+    assert main(argv) == 0
+    assert (tmp_path / "pw" / "eve@example.org.txt").exists()
+    assert main(["team", "list", "--url", team_server.url, "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    emails = {m["email"] for m in json.loads(out[out.index("[") :])}
+    assert {"eve@example.org", team_server.credentials.email} <= emails
+    assert team_server.credentials.token not in out
