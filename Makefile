@@ -6,9 +6,10 @@ VENV := .venv
 SERVER_VENV := .venv-server
 BIN := $(VENV)/bin
 LABEL_STUDIO_VERSION := 1.23.2
+GUNICORN_VERSION := 27.0.1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install server-venv chromium lint typecheck test gold bench clean
+.PHONY: help install server-venv chromium postgresql lint typecheck test gold bench clean
 
 help:
 	@echo "make gold   rebuild gold/ through a local Label Studio (installs what it needs)"
@@ -30,10 +31,16 @@ install: $(BIN)/python server-venv
 # otherwise drag the library's dependencies back.
 server-venv: $(SERVER_VENV)/bin/label-studio
 
+# gunicorn serves the team server ('annotate server start --team') with several workers.
+server-venv: $(SERVER_VENV)/bin/gunicorn
+
 $(SERVER_VENV)/bin/label-studio:
 	$(PYTHON) -m venv $(SERVER_VENV)
 	$(SERVER_VENV)/bin/pip install --quiet --upgrade pip
 	$(SERVER_VENV)/bin/pip install --quiet "label-studio==$(LABEL_STUDIO_VERSION)"
+
+$(SERVER_VENV)/bin/gunicorn: $(SERVER_VENV)/bin/label-studio
+	$(SERVER_VENV)/bin/pip install --quiet "gunicorn==$(GUNICORN_VERSION)"
 
 # Debian's Chromium for the browser tests (no browser download is possible here).
 chromium:
@@ -44,6 +51,16 @@ chromium:
 	fi
 	@$(CHROMIUM) --version
 
+# Debian's PostgreSQL for the team server's private cluster and its tests (initdb, pg_ctl).
+postgresql:
+	@if ! { command -v pg_config >/dev/null && [ -x "$$(pg_config --bindir)/pg_ctl" ]; } \
+		&& ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@ls /usr/lib/postgresql/*/bin/pg_ctl
+
 lint: install
 	$(BIN)/ruff check annotate tests benchmarks scripts
 	$(BIN)/ruff format --check annotate tests benchmarks scripts
@@ -51,18 +68,19 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install chromium lint typecheck
+test: install chromium postgresql lint typecheck
 	$(BIN)/pytest
 
 gold: install
 	$(BIN)/python scripts/build_gold.py
 
 # The benchmarks print medians and ratios; benchmarks/README.md records the results.
-bench: install
+bench: install postgresql
 	$(BIN)/python benchmarks/pushpull_bench.py --docs 10000 --repeat 3
 	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 5
 	$(BIN)/python benchmarks/score_bench.py --documents 20000 --repeat 5
 	$(BIN)/python benchmarks/fastpaths_bench.py --tasks 1000 --repeat 5
+	$(BIN)/python benchmarks/team_bench.py --docs 50000
 
 clean:
 	rm -rf $(VENV) $(SERVER_VENV) .annotate build dist

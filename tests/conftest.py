@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, settings
 from annotate.cli import main
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.server import Credentials, LocalServer
+
+if TYPE_CHECKING:
+    from annotate.labelstudio.teamserver import TeamServer
 from annotate.schema import SchemaSet, default_schema_dir
 
 # Property tests: a bounded number of examples; in CI (CI set) a fixed seed and no example
@@ -211,3 +214,33 @@ def fault_proxy(label_studio: LiveServer) -> Iterator[FaultProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+@dataclass(frozen=True)
+class LiveTeamServer:
+    url: str
+    credentials: Credentials
+    server: TeamServer
+    project_dir: Path
+
+
+@pytest.fixture(scope="session")
+def team_server() -> Iterator[LiveTeamServer]:
+    """The team server (its own private PostgreSQL cluster, 2 gunicorn workers) on loopback,
+    one per session. Its project folder is made outside pytest's private temp folder: under
+    root the cluster runs as the ``postgres`` user, which must be able to enter it."""
+    import tempfile
+
+    from annotate.labelstudio.teamserver import TeamServer
+
+    root = Path(tempfile.mkdtemp(prefix="annotate-team-"))
+    root.chmod(0o711)
+    project_dir = root / "project"
+    server = TeamServer(project_dir / ".annotate" / "server", workers=2)
+    try:
+        status = server.start()
+        assert status.url is not None
+        yield LiveTeamServer(status.url, server.credentials(), server, project_dir)
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -75,3 +75,41 @@ def test_status_of_a_stopped_server_exits_2(tmp_path, monkeypatch, capsys) -> No
     assert main(["server", "status"]) == 2
     assert "not running" in capsys.readouterr().out
     assert main(["server", "stop"]) == 0
+
+
+def test_status_from_a_subfolder_finds_the_running_server(
+    tmp_path, label_studio, monkeypatch, capsys
+) -> None:
+    from annotate.cli import main
+
+    project = tmp_path / "project"
+    (project / ".annotate").mkdir(parents=True)
+    (project / ".annotate" / "server").symlink_to(label_studio.server.home)
+    deep = project / "notes" / "2026"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert main(["server", "status"]) == 0
+    out = capsys.readouterr().out
+    assert f"embedded server running at {label_studio.url}" in out
+    assert "start it with" not in out
+
+
+def test_server_data_folder_is_private(label_studio) -> None:
+    server: LocalServer = label_studio.server
+    database = server.data_dir / "label_studio.sqlite3"
+    assert database.exists()
+    assert stat.S_IMODE(server.home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(server.data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(server.state_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(server.log_file.stat().st_mode) == 0o600
+
+
+def test_a_team_server_is_refused_while_the_embedded_one_runs(label_studio) -> None:
+    from annotate.labelstudio.teamserver import TeamServer
+
+    home = label_studio.server.home
+    message = f"the embedded server already runs at {label_studio.url}"
+    with pytest.raises(ServerError, match=message):
+        TeamServer(home).start()
+    assert label_studio.server.status().running

@@ -78,6 +78,17 @@ def _input_path(text: str) -> Path:
     return path
 
 
+def _share(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
 def _lazy(module: str, name: str) -> Handler:
     """A handler imported only when its command runs, so ``annotate config`` starts fast."""
 
@@ -89,6 +100,8 @@ def _lazy(module: str, name: str) -> Handler:
 
 
 _server = _lazy("server", "server")
+_team = _lazy("team", "team")
+_status = _lazy("status", "status")
 _push = _lazy("labelstudio", "push")
 _pull = _lazy("labelstudio", "pull")
 _validate = _lazy("labelstudio", "validate")
@@ -116,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _setup_commands(sub)
+    _team_commands(sub)
     _labelstudio_commands(sub)
     _gold_commands(sub)
     _bench_command(sub)
@@ -131,8 +145,49 @@ def _setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = sub.add_parser("server", help="start, stop or inspect the local Label Studio")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument("--show-login", action="store_true", help="with status: print the admin login")
-    p.add_argument("--port", type=int, help="with start: port to use (default: a free one)")
+    p.add_argument(
+        "--port",
+        type=_positive,
+        help="with start: port to use (default: the one of the last start when free, else "
+        "a free one)",
+    )
+    p.add_argument(
+        "--team",
+        action="store_true",
+        help="with start: the team server (PostgreSQL, gunicorn workers, invite-only signup)",
+    )
+    p.add_argument("--host", help="with --team: address to bind (default: 127.0.0.1)")
+    p.add_argument("--workers", type=_positive, help="with --team: gunicorn workers (default 2)")
+    p.add_argument(
+        "--database",
+        metavar="postgresql://USER:PASSWORD@HOST:PORT/NAME",
+        help="with --team: an existing PostgreSQL database (default: a private cluster in "
+        "the state folder); kept in a 0600 file, never printed",
+    )
+    _format_arg(p)
     p.set_defaults(handler=_server)
+
+
+def _team_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("team", help="add annotator accounts, or list members and their work")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("emails", nargs="*", metavar="EMAIL", help="with add: accounts to make")
+    p.add_argument("--show", action="store_true", help="with add: print each initial password once")
+    p.add_argument(
+        "--passwords",
+        type=Path,
+        help="with add: folder for the 0600 password files (default: .annotate/team)",
+    )
+    _connection_args(p)
+    _format_arg(p)
+    p.set_defaults(handler=_team)
+
+    p = sub.add_parser("status", help="progress of a project: who did what, overlap, agreement")
+    p.add_argument("--project", required=True)
+    p.add_argument("--report", type=Path, help="also write a Markdown report with charts")
+    _connection_args(p)
+    _format_arg(p)
+    p.set_defaults(handler=_status)
 
 
 def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -144,6 +199,18 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
         "--predictions", type=_input_file, help="predictions JSONL to show as pre-annotations"
     )
     p.add_argument("--batch-size", type=_positive, default=500)
+    p.add_argument(
+        "--overlap",
+        type=_positive,
+        help="annotators per task on the overlapping share (sets maximum_annotations)",
+    )
+    p.add_argument(
+        "--overlap-share",
+        type=_share,
+        default=1.0,
+        help="with --overlap: share of the tasks that get that many annotators, 0 to 1 "
+        "(default 1: every task)",
+    )
     _connection_args(p)
     p.set_defaults(handler=_push)
 

@@ -10,7 +10,7 @@ from annotate.corpus import load_corpus
 from annotate.gold.validate import quarantine_path, validate_export, write_quarantine
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.pull import pull as pull_project
-from annotate.labelstudio.push import PushOptions
+from annotate.labelstudio.push import Overlap, PushOptions, PushReport
 from annotate.labelstudio.push import push as push_corpus
 from annotate.schema import SchemaSet
 
@@ -26,7 +26,10 @@ def push(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
     advance, close = progress_bar("push", total=len(documents))
     try:
-        options = PushOptions(schemas, layer_names(args.layers), predictions, args.batch_size)
+        overlap = Overlap(args.overlap, args.overlap_share) if args.overlap else None
+        options = PushOptions(
+            schemas, layer_names(args.layers), predictions, args.batch_size, overlap=overlap
+        )
         report = push_corpus(client, documents, args.project, options, advance)
     finally:
         close()
@@ -38,6 +41,8 @@ def push(args: argparse.Namespace) -> int:
         f"imported {len(report.imported)}, already there {len(report.unchanged)}, "
         f"predictions added {report.predictions_added}"
     )
+    if report.overlap is not None:
+        print(_overlap_line(report))
     for doc_id, task_id in report.changed:
         print(
             f"changed text, NOT imported: document {doc_id} (task {task_id}) differs from "
@@ -45,6 +50,18 @@ def push(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if report.changed else 0
+
+
+def _overlap_line(report: PushReport) -> str:
+    now, before = report.overlap, report.overlap_before
+    assert now is not None
+    planned = f"up to {now.maximum} annotator(s) on {now.percent}% of the tasks"
+    if not report.overlap_changed or before is None:
+        return f"overlap unchanged: {planned}"
+    return (
+        f"overlap changed from up to {before.maximum} annotator(s) on {before.percent}% "
+        f"of the tasks to {planned}; Label Studio recomputed what is left to do"
+    )
 
 
 def pull(args: argparse.Namespace) -> int:

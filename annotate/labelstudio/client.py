@@ -18,7 +18,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from annotate.errors import LabelStudioError
-from annotate.labelstudio.server import DEFAULT_HOME, LocalServer
+from annotate.labelstudio.server import open_server
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -33,15 +33,16 @@ class Connection:
     api_key: str = field(repr=False)
 
 
-def resolve_connection(url: str | None = None, home: Path | str = DEFAULT_HOME) -> Connection:
-    """--url, else $LABEL_STUDIO_URL (key from $LABEL_STUDIO_API_KEY), else the local server."""
+def resolve_connection(url: str | None = None, home: Path | str | None = None) -> Connection:
+    """--url, else $LABEL_STUDIO_URL (key from $LABEL_STUDIO_API_KEY), else the local server
+    (its state found from the current folder upward)."""
     url = url or os.environ.get("LABEL_STUDIO_URL")
     if url:
         key = os.environ.get("LABEL_STUDIO_API_KEY")
         if not key:
             raise LabelStudioError(f"{url}: set LABEL_STUDIO_API_KEY to the API token to use")
         return Connection(url.rstrip("/"), key)
-    server = LocalServer(home)
+    server = open_server(home)
     status = server.status()
     if not status.running or status.url is None:
         raise LabelStudioError(

@@ -48,6 +48,21 @@ class ExistingTask:
     model_versions: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """Planned double annotation: up to ``maximum`` annotators on ``share`` of the tasks."""
+
+    maximum: int
+    share: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"maximum_annotations": self.maximum, "share": self.percent / 100}
+
+
 @dataclass
 class PushReport:
     """What a push did."""
@@ -61,6 +76,12 @@ class PushReport:
     changed: list[tuple[str, int]] = field(default_factory=list)
     predictions_added: int = 0
     retried_batches: int = 0
+    overlap: Overlap | None = None
+    overlap_before: Overlap | None = None
+
+    @property
+    def overlap_changed(self) -> bool:
+        return self.overlap is not None and self.overlap != self.overlap_before
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +94,8 @@ class PushReport:
             "changed": [{"document_id": d, "task_id": t} for d, t in self.changed],
             "predictions_added": self.predictions_added,
             "retried_batches": self.retried_batches,
+            "overlap": self.overlap.to_dict() if self.overlap else None,
+            "overlap_before": self.overlap_before.to_dict() if self.overlap_before else None,
         }
 
 
@@ -164,6 +187,7 @@ class PushOptions:
     predictions: Iterable[Prediction] = ()
     batch_size: int = 500
     instructions: str | None = None
+    overlap: Overlap | None = None
 
 
 def push(
@@ -176,17 +200,7 @@ def push(
     """Create or reuse the project ``title`` and import the documents it lacks."""
     options = options or PushOptions()
     schemas, predictions, batch_size = options.schemas, options.predictions, options.batch_size
-    config = labeling_config(schemas, options.layers)
-    instructions = options.instructions
-    if instructions is None:
-        instructions = labeling_instructions()
-    project = find_project(client, title)
-    report = PushReport(
-        project or create_project(client, title, config, instructions), created=project is None
-    )
-    if project is not None:
-        report.config_updated = update_config(client, project, config)
-        report.instructions_updated = update_instructions(client, project, instructions)
+    report, project = _open_project(client, title, options)
     by_doc = {p.document_id: p for p in predictions}
     existing = (
         existing_tasks(client, report.project.id, with_versions=bool(by_doc))
@@ -216,7 +230,55 @@ def push(
         report.predictions_added += sum(1 for d in batch if d.id in by_doc)
         if progress:
             progress(len(batch))
+    if options.overlap is not None:
+        report.overlap_before = project_overlap(client, report.project.id)
+        report.overlap = set_overlap(client, report.project.id, options.overlap)
     return report
+
+
+def _open_project(
+    client: Client, title: str, options: PushOptions
+) -> tuple[PushReport, Project | None]:
+    """The report of a push into project ``title``, created, or found and brought up to
+    date (config, instructions); with the project as it was found (None: just created)."""
+    config = labeling_config(options.schemas, options.layers)
+    instructions = options.instructions
+    if instructions is None:
+        instructions = labeling_instructions()
+    project = find_project(client, title)
+    report = PushReport(
+        project or create_project(client, title, config, instructions), created=project is None
+    )
+    if project is not None:
+        report.config_updated = update_config(client, project, config)
+        report.instructions_updated = update_instructions(client, project, instructions)
+    return report, project
+
+
+def project_overlap(client: Client, project_id: int) -> Overlap:
+    """The overlap a project plans now."""
+    data = client.get_json(f"/api/projects/{project_id}/")
+    percent = int(data.get("overlap_cohort_percentage") or 100)
+    return Overlap(int(data.get("maximum_annotations") or 1), percent / 100)
+
+
+def set_overlap(client: Client, project_id: int, overlap: Overlap) -> Overlap:
+    """Plan ``overlap`` (after the import, so the server spreads it over every task); Label
+    Studio then recomputes which tasks still need an annotator."""
+    if overlap.maximum < 1 or not 0 <= overlap.share <= 1:
+        raise LabelStudioError(
+            f"overlap: expected at least 1 annotator per task and a share between 0 and 1, "
+            f"got {overlap.maximum} and {overlap.share}"
+        )
+    client.call(
+        f"set the overlap of project {project_id}",
+        lambda: client.sdk.projects.update(
+            id=project_id,
+            maximum_annotations=overlap.maximum,
+            overlap_cohort_percentage=overlap.percent,
+        ),
+    )
+    return project_overlap(client, project_id)
 
 
 def _task_payload(
