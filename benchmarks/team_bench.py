@@ -20,6 +20,7 @@ SQLite, Django's development server). On each, side by side in the same run:
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -137,6 +138,21 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def run_on(
+    name: str, server: LocalServer, documents: list[Document], annotated: list[Any]
+) -> Result:
+    """Start ``server``, measure on it, stop it."""
+    status = server.start()
+    try:
+        assert status.url is not None
+        client = Client(Connection(status.url, server.credentials().token))
+        result = measure(name.split()[0], client, documents, annotated)
+        result.server = name
+        return result
+    finally:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=50_000)
@@ -151,18 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     root = Path(tempfile.mkdtemp(prefix="annotate-team-bench-"))
     root.chmod(0o711)  # under root the private PostgreSQL runs as 'postgres' and must enter
-    for name, server in (
-        ("team (PostgreSQL, gunicorn)", TeamServer(root / "team", workers=args.workers)),
-        ("embedded (SQLite, runserver)", LocalServer(root / "embedded")),
-    ):
-        status = server.start()
-        try:
-            assert status.url is not None
-            client = Client(Connection(status.url, server.credentials().token))
-            results.append(measure(name.split()[0], client, documents, annotated))
-            results[-1].server = name
-        finally:
-            server.stop()
+    try:
+        for name, server in (
+            ("team (PostgreSQL, gunicorn)", TeamServer(root / "team", workers=args.workers)),
+            ("embedded (SQLite, runserver)", LocalServer(root / "embedded")),
+        ):
+            results.append(run_on(name, server, documents, annotated))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     print(f"{count} documents, team server with {args.workers} workers\n")
     print(table(results))
     worst = max(results[0].open_task, default=0.0)

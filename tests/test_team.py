@@ -17,7 +17,8 @@ import pytest
 
 from annotate.cli import main
 from annotate.errors import LabelStudioError
-from annotate.labelstudio.accounts import log_in, own_token, sign_up
+from annotate.labelstudio.accounts import add_member, log_in, own_token, sign_up
+from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.results import region_results
 from annotate.records import Span
 from annotate.schema import SchemaSet
@@ -204,7 +205,12 @@ def _check_final_status(in_project: Path, capsys, outputs, submitted: dict[str, 
 def _no_secret_anywhere(team_server, team: list[Annotator], outputs: list[str]) -> None:
     server = team_server.server
     database = server.database()
-    secrets = [team_server.credentials.password, team_server.credentials.token, database.password]
+    secrets = [
+        team_server.credentials.password,
+        team_server.credentials.token,
+        database.password,
+        server.secret_key(),
+    ]
     for member in team:
         secrets += [member.password, member.token]
     logs = [
@@ -218,7 +224,7 @@ def _no_secret_anywhere(team_server, team: list[Annotator], outputs: list[str]) 
         assert len(secret) >= 16
         for text in [*outputs, *logs, state, cmdline]:
             assert secret not in text
-    for name in ("credentials.json", "cluster.json", "server.json"):
+    for name in ("credentials.json", "cluster.json", "server.json", "secret-key.json"):
         assert stat.S_IMODE((server.home / name).stat().st_mode) == 0o600
 
 
@@ -251,3 +257,48 @@ def test_team_commands_work_against_a_url(team_server, tmp_path, monkeypatch, ca
     emails = {m["email"] for m in json.loads(out[out.index("[") :])}
     assert {"eve@example.org", team_server.credentials.email} <= emails
     assert team_server.credentials.token not in out
+
+
+def test_a_second_app_host_on_the_same_database_shares_data_and_sessions(team_server) -> None:
+    """Scale-out as docs/leads.md describes it: another gunicorn on the same PostgreSQL,
+    with the same admin credentials and the same SECRET_KEY, serves the same data, and a
+    session logged in on one host is valid on the other."""
+    import shutil
+
+    from annotate.labelstudio.teamserver import TeamServer
+
+    first = team_server.server
+    home = team_server.project_dir.parent / "second-host" / ".annotate" / "server"
+    home.mkdir(parents=True)
+    for name in ("credentials.json", "secret-key.json"):
+        shutil.copy(first.home / name, home / name)
+    second = TeamServer(home, database_url=first.database().url())
+    try:
+        status = second.start()
+        assert status.url is not None and status.url != team_server.url
+        assert status.database == first.status().database  # one database, no password shown
+        admin = Client(Connection(team_server.url, first.credentials().token))
+        member = add_member(admin, "fay@example.org")
+        session = log_in(team_server.url, member.email, member.password)
+        cookies = dict(session.cookies.items())
+        session.close()
+        on_second = httpx.get(f"{status.url}/api/current-user/whoami", cookies=cookies, timeout=30)
+        assert on_second.status_code == httpx.codes.OK
+        assert on_second.json()["email"] == "fay@example.org"
+    finally:
+        second.stop()
+    assert first.cluster.running() and first.status().running  # the first host is untouched
+
+
+def test_a_restart_keeps_the_port_and_the_data(team_server) -> None:
+    from annotate.labelstudio.server import open_server
+
+    before = team_server.server.status()
+    assert team_server.server.stop()
+    assert not team_server.server.cluster.running()
+    again = open_server(team_server.server.home)  # as a later 'annotate server start' would
+    after = again.start()
+    assert (after.kind, after.url, after.workers) == ("team", before.url, 2)
+    admin = Client(Connection(after.url or "", team_server.credentials.token))
+    emails = {u["email"] for u in admin.get_json("/api/users/")}
+    assert team_server.credentials.email in emails

@@ -21,7 +21,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from annotate.gold.agreement import AgreementAccumulator, AgreementReport, bar_chart
@@ -81,7 +81,7 @@ class ProjectStatus:
     remaining: int
     median_seconds: float | None
     problems: int = 0
-    active: int = field(default=0)
+    active: int = 0
 
     @property
     def seconds_left(self) -> float | None:

@@ -202,8 +202,10 @@ def free_port(host: str = HOST) -> int:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
-    """True when ``port`` on ``host`` can be bound now."""
+    """True when ``port`` on ``host`` can be bound now by a server, which (as Label Studio's
+    and gunicorn's do) reuses an address that only closed connections still hold."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

@@ -11,13 +11,15 @@ state folder and the same commands. What differs:
 - gunicorn serves Label Studio with several workers, bound to the address the lead chooses;
 - signup needs an invite link (``DISABLE_SIGNUP_WITHOUT_LINK=true``); no Sentry, analytics or
   version check; secrets only in the environment and in 0600 files (``database.json`` holds
-  the database URL with its password).
+  the database URL with its password, ``secret-key.json`` Django's SECRET_KEY, which signs
+  the session cookies).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 from pathlib import Path
 
@@ -75,6 +77,18 @@ class TeamServer(LocalServer):
             pass
         return self.cluster.start()
 
+    def secret_key(self) -> str:
+        """Django's SECRET_KEY (it signs the session cookies): $SECRET_KEY when set, else the
+        one in ``secret-key.json`` (0600), made on first use. Every app host of one team
+        needs the same."""
+        given = os.environ.get("SECRET_KEY")
+        if given:
+            return given
+        path = self.home / "secret-key.json"
+        if not path.exists():
+            write_secret(path, {"SECRET_KEY": secrets.token_urlsafe(48)})
+        return str(json.loads(path.read_text(encoding="utf-8"))["SECRET_KEY"])
+
     def uses_private_cluster(self) -> bool:
         return self._given is None and not self.database_file.exists()
 
@@ -123,6 +137,7 @@ class TeamServer(LocalServer):
             **QUIET_ENV,
             **database.env(),
             "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir),
+            "SECRET_KEY": self.secret_key(),
             "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
             "DISABLE_SIGNUP_WITHOUT_LINK": "true",
         }
