@@ -5,6 +5,8 @@ proves it gives what the careful path gives. On the synthetic export of
 ``benchmarks/gen_export.py`` (news-length tasks, ~55 regions each, 20% annotated twice),
 in one process, alternating fast and careful so both see the same machine load:
 
+* convert:    Label Studio results → records; ``AnnotationReader._usual_results`` (one pass
+  over results as Label Studio writes them) against the careful reading alone;
 * validate:   the compiled (Rust) schema validator answering first, against jsonschema alone;
 * adjudicate: ``_alone`` (a single submission) against keys and votes (``_credited``);
 * BIO tags:   ``_apart_bio_ids`` (whole arrays when no two mentions share a token) against
@@ -30,7 +32,7 @@ from typing import Any
 from annotate.dataset import tokens
 from annotate.gold import adjudicate
 from annotate.gold.adjudicate import adjudicate_all
-from annotate.labelstudio.convert import convert_task
+from annotate.labelstudio.convert import AnnotationReader, convert_task
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
 from annotate.schema.columns import table_layout, token_row
@@ -47,6 +49,10 @@ def patched(owner: Any, name: str, value: Any) -> Iterator[None]:
         yield
     finally:
         setattr(owner, name, saved)
+
+
+def _no_usual(self: AnnotationReader, results: list[Any]) -> None:
+    return None
 
 
 def _credited_alone(task: Task, chosen: Any, schemas: SchemaSet) -> Annotation:
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         return _restore_compiled(schemas)
 
     cases = [
+        ("convert", convert, lambda: patched(AnnotationReader, "_usual_results", _no_usual)),
         ("validate (in convert)", convert, jsonschema_only),
         ("adjudicate", judge, lambda: patched(adjudicate, "_alone", _credited_alone)),
         ("BIO tags", bio, lambda: patched(tokens, "_apart_bio_ids", _careful_bio)),

@@ -22,7 +22,7 @@ from pathlib import Path
 from annotate.bench.run import BenchReport, append_leaderboard, gold_version, score_predictions
 from annotate.corpus import load_corpus
 from annotate.dataset.card import FIRST_VERSION, CardOptions
-from annotate.dataset.run import export_dataset
+from annotate.dataset.run import ExportRun
 from annotate.dataset.version import CARD, read_release, rebuilt_release
 from annotate.dataset.writer import ExportOptions, ExportSummary
 from annotate.errors import AnnotateError
@@ -32,12 +32,13 @@ from annotate.gold.agreement import AgreementReport, agreement
 from annotate.gold.validate import validate_export
 from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import annotator_name, iter_tasks
+from annotate.labelstudio.manifest import load_annotators
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.push import PushOptions, push
 from annotate.labelstudio.server import LocalServer
 from annotate.labelstudio.submit import RecordedAnnotation, submit
 from annotate.predictions import Prediction
-from annotate.records import Annotation, Task
+from annotate.records import Annotation
 from annotate.schema import SchemaSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,13 +92,15 @@ def disputed_claims(gold: list[Annotation]) -> str:
 
 
 def write_gold(
-    tasks: list[Task],
+    export: Path,
     predictions: list[Prediction],
     schemas: SchemaSet,
     output: Path,
     work: Path,
 ) -> tuple[AgreementReport, BenchReport, ExportSummary]:
-    """The gold dataset folder of the annotated tasks, its card scoring the baseline."""
+    """The gold dataset folder of an annotated export, its card scoring the baseline."""
+    annotators = load_annotators(export)
+    tasks = [c.task for c in iter_tasks(export, schemas, annotators)]
     agree = agreement(tasks, schemas)
     gold = [a.gold for a in adjudicate_all(tasks, schemas) if a.gold is not None]
 
@@ -126,7 +129,8 @@ def write_gold(
         version=version,
         changes=changes,
     )
-    summary = export_dataset(tasks, output, schemas, ExportOptions(card=card), force=True)
+    run = ExportRun(export, schemas, ExportOptions(card=card), annotators)
+    summary = run.write(output, force=True)
     return agree, scores, summary
 
 
@@ -156,8 +160,7 @@ def main() -> int:
     if not validation.ok:
         print("the recorded annotations are invalid: fix annotations/ first", file=sys.stderr)
         return 1
-    tasks = [c.task for c in iter_tasks(export, schemas)]
-    agree, scores, summary = write_gold(tasks, predictions, schemas, GOLD, WORK)
+    agree, scores, summary = write_gold(export, predictions, schemas, GOLD, WORK)
 
     print(agree.to_text(), end="")
     print(scores.to_text(), end="")

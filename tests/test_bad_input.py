@@ -68,8 +68,8 @@ CATALOGUE = [
     ),
     pytest.param(
         "lone-surrogate-in-canonical",
-        f'{ANNOTATION}, region e2 "Assad" (PERSON), field canonical: canonical is not valid '
-        "Unicode (a lone surrogate); expected valid Unicode, found 'Bashar \\ud83d'",
+        f'{ANNOTATION}, region e2 "Assad" (PERSON), field entities_canonical: canonical is not '
+        "valid Unicode (a lone surrogate); expected valid Unicode, found 'Bashar \\ud83d'",
         id="surrogate-in-canonical",
     ),
     pytest.param(

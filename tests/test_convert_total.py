@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from annotate.dataset.run import ExportRun
 from annotate.errors import InvalidInputError
 from annotate.gold.validate import ValidationReport, validate_export, write_quarantine
+from annotate.labelstudio.convert import AnnotationReader, convert_task
 from annotate.problems import printable
 from annotate.schema import SchemaSet
 
@@ -41,6 +42,9 @@ VALUES = st.recursive(
 
 def _two_tasks() -> list[dict[str, Any]]:
     [task] = json.loads((EXPORTS / "unknown-label.json").read_text(encoding="utf-8"))
+    for result in task["annotations"][0]["result"]:  # the one thing wrong with it, put right
+        if (result.get("value") or {}).get("labels") == ["CITY"]:
+            result["value"]["labels"] = ["GPE"]
     other = copy.deepcopy(task)
     other["id"], other["data"]["doc_id"] = 3, "doc-other"
     return [task, other]
@@ -174,3 +178,28 @@ def test_what_validate_passes_export_writes(
         with pytest.raises(InvalidInputError):
             run.write(folder / "gold")
         assert [str(p) for p in run.problems] == [str(p) for p in report.problems]
+
+
+def _careful(self: AnnotationReader, results: list[Any]) -> None:
+    return None
+
+
+@pytest.mark.filterwarnings("ignore::annotate.labelstudio.convert.OldExportWarning")
+@given(tasks=mutated())
+def test_the_one_pass_reader_reads_as_the_careful_one(tasks: list[dict[str, Any]]) -> None:
+    """The fast path (results as Label Studio writes them, in one pass) gives the same
+    records and the same problems as the careful reading alone, on any mutation."""
+    fast = [convert_task(task, SCHEMAS, {}) for task in tasks]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AnnotationReader, "_usual_results", _careful)
+        careful = [convert_task(task, SCHEMAS, {}) for task in tasks]
+    assert fast == careful
+
+
+def test_usual_annotations_take_the_one_pass_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: AnnotationReader, results: list[Any]) -> None:
+        raise AssertionError("the careful reading of a usual annotation")
+
+    monkeypatch.setattr(AnnotationReader, "_results", refuse)
+    converted = [convert_task(task, SCHEMAS, {}) for task in BASE]
+    assert all(c.task.submissions and not c.problems for c in converted)

@@ -5,7 +5,8 @@ benchmarks/README.md): the compiled schema validator, adjudication of a lone sub
 and BIO tags of mentions that share no token; and decoding by orjson, which the standard
 library backs up where orjson reads otherwise (integers beyond 64 bits). For each: a
 property test on generated input (fast == careful), and a test that fails if the fast
-path is stubbed out.
+path is stubbed out. The one-pass reader of Label Studio results has its own in
+``tests/test_convert_total.py``, on the exports mutated there.
 """
 
 from __future__ import annotations

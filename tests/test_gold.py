@@ -16,7 +16,6 @@ from annotate.corpus import load_corpus
 from annotate.dataset.writer import read_gold
 from annotate.extractors.baseline import predict_corpus
 from annotate.gold.validate import validate_export
-from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.server import LocalServer
 from annotate.schema import SchemaSet
 
@@ -64,12 +63,11 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = _build_gold_script()
     schemas = SchemaSet()
     _, made_on = build.recorded_annotations()
-    tasks = [c.task for c in iter_tasks(RECORDED, schemas)]
     predictions = predict_corpus(load_corpus(build.CORPUS, schemas))
     out = tmp_path_factory.mktemp("gold") / "gold"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", build._epoch(made_on))
-        build.write_gold(tasks, predictions, schemas, out, out.parent / "work")
+        build.write_gold(RECORDED, predictions, schemas, out, out.parent / "work")
     return out
 
 
