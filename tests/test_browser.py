@@ -33,12 +33,12 @@ from playwright.sync_api import (
     Page,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from annotate.corpus import load_corpus
 from annotate.gold.validate import validate_export
-from annotate.labelstudio.client import Client
+from annotate.labelstudio.accounts import add_member
+from annotate.labelstudio.client import Client, Connection
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.manifest import load_annotators
@@ -151,22 +151,22 @@ def browser(
     """A headless Chromium with a fresh profile, logged in to the test server."""
     executable = require_chromium()  # before the server starts, so that this fails fast
     label_studio = request.getfixturevalue("label_studio")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path_factory.mktemp("chromium-profile"),
-            executable_path=executable,
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport=VIEWPORT,
-            locale="en-US",
-            timezone_id=TIME_ZONE,
-        )
-        try:
-            context.set_default_timeout(30_000)
-            log_in(context, label_studio)
-            yield context
-        finally:
-            context.close()
+    playwright = request.getfixturevalue("playwright_driver")
+    context = playwright.chromium.launch_persistent_context(
+        tmp_path_factory.mktemp("chromium-profile"),
+        executable_path=executable,
+        headless=True,
+        args=LAUNCH_ARGS,
+        viewport=VIEWPORT,
+        locale="en-US",
+        timezone_id=TIME_ZONE,
+    )
+    try:
+        context.set_default_timeout(30_000)
+        log_in(context, label_studio)
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -691,3 +691,41 @@ def test_a_region_without_a_required_field_cannot_be_submitted(
     got = pull_one(client, project_title, tmp_path / "export.json", schemas)
     [event] = got.event_dates
     assert (event.date, event.precision, event.basis) == ("2017-11-20", "day", "relative")
+
+
+@pytest.mark.team
+def test_a_team_member_labels_through_the_login_page(
+    team_server: Any, playwright_driver: Any
+) -> None:
+    """One annotator of the team server (PostgreSQL, gunicorn) works in Chromium: the login
+    page with the password ``annotate team add`` made, then the labeling stream ("Label All
+    Tasks"), a region drawn with the mouse, submit."""
+    admin = Client(Connection(team_server.url, team_server.credentials.token))
+    text = "Putin met Assad in Sochi on Monday, the Kremlin said."
+    document = Document("browser-1", text, "wire", "2017-11-21", "en")
+    project_id = push(admin, [document], "Team browser").project.id
+    member = add_member(admin, "dora@example.org")
+    browser = playwright_driver.chromium.launch(
+        executable_path=require_chromium(), headless=True, args=LAUNCH_ARGS
+    )
+    try:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.set_default_timeout(60_000)
+        page.goto(f"{team_server.url}/user/login/")
+        page.fill("input[name=email]", member.email)
+        page.fill("input[name=password]", member.password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/user/login" not in url)
+        open_label_stream(page, team_server, project_id)
+        label_span(page, "PERSON", "Putin")
+        page.locator("[data-testid=bottombar-submit-button]").click()
+        expect(page.get_by_text("No More Tasks Left in Queue")).to_be_visible()
+    finally:
+        browser.close()
+
+    tasks = admin.get_json(f"/api/projects/{project_id}/export", exportType="JSON")
+    (annotation,) = tasks[0]["annotations"]
+    assert annotation["completed_by"] == member.user_id
+    (label,) = [r for r in annotation["result"] if r["type"] == "labels"]
+    assert (label["value"]["start"], label["value"]["end"]) == (0, 5)
+    assert label["value"]["labels"] == ["PERSON"]
