@@ -29,7 +29,7 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -247,7 +247,7 @@ def check_prediction(
         path = list(error.absolute_path)
         if len(path) >= 2 and isinstance(path[1], int):
             broken.add((str(path[0]), path[1]))
-    items = [(layer, i, item) for layer, i, item in _items(data) if (layer, i) not in broken]
+    items = _items(data, broken)
     problems += _date_problems(items, schemas, where)
     if documents is not None and isinstance(doc_id, str):
         document = documents.get(doc_id)
@@ -258,13 +258,20 @@ def check_prediction(
     return problems
 
 
-def _items(data: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+def _items(
+    data: Mapping[str, Any], broken: set[tuple[str, int]]
+) -> list[tuple[str, int, Mapping[str, Any]]]:
+    """(layer, index, item) of each region object, but those with schema errors."""
+    out: list[tuple[str, int, Mapping[str, Any]]] = []
     for layer in LAYER_TYPES:
         values = data.get(layer)
         if isinstance(values, list):
-            for index, item in enumerate(values):
-                if isinstance(item, dict):
-                    yield layer, index, item
+            out += [
+                (layer, index, item)
+                for index, item in enumerate(values)
+                if isinstance(item, dict) and (layer, index) not in broken
+            ]
+    return out
 
 
 def _unknown_document(doc_id: str, count: int, where: Location) -> Problem:
@@ -308,41 +315,42 @@ def _date_problems(
 def _offset_problems(
     items: Sequence[tuple[str, int, Mapping[str, Any]]], text: str, where: Location
 ) -> list[Problem]:
+    """The problems of every span (a region's own, and those its relations name) against
+    ``text``; a location is built only for a span that has one."""
     problems: list[Problem] = []
     for layer, index, item in items:
-        field = f"{layer}[{index}]"
-        problems += _span_problems(item, text, replace(where, field=field))
+        fault = _span_fault(item, text)
+        if fault is not None:
+            problems.append(_located(fault, where, f"{layer}[{index}]"))
         for name, value in item.items():
             if isinstance(value, dict):  # a relation: the span of the mention it names
-                problems += _span_problems(value, text, replace(where, field=f"{field}.{name}"))
+                fault = _span_fault(value, text)
+                if fault is not None:
+                    problems.append(_located(fault, where, f"{layer}[{index}].{name}"))
     return problems
 
 
-def _span_problems(span: Mapping[str, Any], text: str, where: Location) -> list[Problem]:
-    start, end, prefix = span["start"], span["end"], where.field
+# What is wrong with a span: the field under the span's own, message, expected, found, code.
+_Fault = tuple[str, str, str | None, str | None, str]
+
+
+def _span_fault(span: Mapping[str, Any], text: str) -> _Fault | None:
+    start, end = span["start"], span["end"]
     if start >= end:
-        found = f"start {start}, end {end}"
-        return [
-            Problem(
-                where, "empty or reversed span", expected="start < end", found=found, code="offsets"
-            )
-        ]
+        return "", "empty or reversed span", "start < end", f"start {start}, end {end}", "offsets"
     if end > len(text):
-        here = replace(where, field=f"{prefix}.end")
         msg = f"end {end} > text length {len(text)}"
-        return [
-            Problem(
-                here, msg, expected="offsets in code points of the document text", code="offsets"
-            )
-        ]
+        return ".end", msg, "offsets in code points of the document text", None, "offsets"
     given = span.get("text")
     if isinstance(given, str) and given != text[start:end]:
-        here = replace(where, field=f"{prefix}.text")
         msg = f"text differs from the document at [{start}:{end}] (offsets must count code points)"
-        return [
-            Problem(here, msg, expected=shorten(text[start:end]), found=shorten(given), code="text")
-        ]
-    return []
+        return ".text", msg, shorten(text[start:end]), shorten(given), "text"
+    return None
+
+
+def _located(fault: _Fault, where: Location, span_field: str) -> Problem:
+    suffix, message, expected, found, code = fault
+    return Problem(replace(where, field=span_field + suffix), message, expected, found, code)
 
 
 # --- files ------------------------------------------------------------------------------
@@ -356,20 +364,33 @@ def load_predictions(
     """The predictions of a JSONL file, in file order, after validating all of it.
 
     With ``documents`` (id -> Document), document ids and offsets are checked too. Raises
-    PredictionsError listing every problem found, each located by file, line and field.
+    PredictionsError listing every problem found, each located by file, line and field:
+    first the lines that are not JSON objects, then the problems of the others.
+
+    One pass: each line is checked, then made a record at once while no problem has been
+    found (so no line waits in memory as a dict); the first problem stops the building,
+    not the checking.
     """
     path = Path(path)
     schemas = schemas or SchemaSet()
-    rows, problems = _read_rows(path)
+    known = documents or {}
+    unread: list[Problem] = []
+    problems: list[Problem] = []
+    predictions: list[Prediction] = []
     first_line: dict[str, int] = {}
-    for number, data in rows:
+    for number, data, found in read_jsonl(path, PredictionsError):
+        unread += found
+        if data is None:
+            continue
         where = Location(file=str(path), line=number)
         problems += check_prediction(data, documents, schemas, where)
         problems += _duplicate(data.get("document_id"), number, first_line, where)
+        if not problems and not unread:
+            predictions.append(Prediction.from_dict(data, known.get(data["document_id"])))
+    problems = unread + problems
     if problems:
         raise PredictionsError(f"{path}: {len(problems)} problem(s) in the predictions", problems)
-    known = documents or {}
-    return [Prediction.from_dict(data, known.get(data["document_id"])) for _, data in rows]
+    return predictions
 
 
 def _duplicate(
@@ -383,16 +404,6 @@ def _duplicate(
         return [Problem(here, msg, expected="one line per document", code="duplicate-id")]
     first_line[doc_id] = number
     return []
-
-
-def _read_rows(path: Path) -> tuple[list[tuple[int, Json]], list[Problem]]:
-    rows: list[tuple[int, Json]] = []
-    problems: list[Problem] = []
-    for number, data, found in read_jsonl(path, PredictionsError):
-        problems += found
-        if data is not None:
-            rows.append((number, data))
-    return rows, problems
 
 
 def write_predictions(path: Path | str, predictions: Iterable[Prediction]) -> None:

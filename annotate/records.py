@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple, Self
 
 from annotate.problems import shorten
@@ -314,6 +315,7 @@ def date_within_day(gold: str, predicted: str) -> bool:
     return abs(gap.days) <= 1
 
 
+@lru_cache(maxsize=4096)  # a corpus names the same days again and again
 def real_date(date: str) -> bool:
     """True for a real date of the form YYYY, YYYY-MM or YYYY-MM-DD.
 

@@ -8,10 +8,12 @@ side in one process, alternating so both see the same machine load:
 * read + score:  the same, then ``annotate.bench.run.score_predictions`` (every entity
   scheme, claims with speakers, events with dates).
 
-With ``--validate``, also timed once for reference: ``load_predictions``, the reader the
-CLI uses, which validates every line against the JSON Schema before building records.
+With ``--validate``, a third in each run: *read + validate + score*, what ``annotate bench
+--predictions`` does: read the gold, then ``load_predictions`` with the gold documents (every
+line checked against the JSON Schema, dates, document ids, offsets against the text and
+duplicates, before records are built), then score.
 Reported: median wall and CPU times over the runs (CPU time, this process's user + system,
-is steadier on a shared machine) and the ratio read + score / read (target: under 2).
+is steadier on a shared machine) and the ratio of each to read (target: under 2).
 
     python benchmarks/score_bench.py --documents 20000 --repeat 5 --validate
 """
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +99,8 @@ def make_prediction(gold: Annotation, rng: random.Random) -> Prediction:
         for e in gold.entities
         if rng.random() < 0.85
     ]
-    entities += [entity(s, s + 4, "GPE") for s in rng.sample(range(5, 3900, 7), 4)]
+    inside = range(5, len(gold.document.text) - 4, 7)  # invented, but within the text
+    entities += [entity(s, s + 4, "GPE") for s in rng.sample(inside, 4)]
     claims = [
         claim(c.start, c.end - rng.choice([0, 3]), rng.choice(TYPES), _speaker(gold, c.speaker))
         for c in gold.claims
@@ -152,6 +156,12 @@ def read_and_score(gold_path: Path, pred_path: Path) -> dict[str, float]:
     return score_predictions(*read(gold_path, pred_path)).flat_scores()
 
 
+def read_validate_and_score(gold_path: Path, pred_path: Path) -> dict[str, float]:
+    gold = [Annotation.from_dict(row) for row in _rows(gold_path)]
+    predictions = load_predictions(pred_path, {a.document.id: a.document for a in gold})
+    return score_predictions(gold, predictions).flat_scores()
+
+
 def timed(function: Callable[[], object]) -> tuple[float, float]:
     """Wall time and CPU time (user + system of this process) of one call."""
     gc.collect()
@@ -165,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each (at least 3)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--validate", action="store_true", help="also time load_predictions")
+    parser.add_argument("--validate", action="store_true", help="also time read + validate + score")
     args = parser.parse_args(argv)
     repeat = max(3, args.repeat)
     with tempfile.TemporaryDirectory(prefix="score-bench-") as tmp:
@@ -177,21 +187,25 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.documents} documents, {size:.0f} MB of JSONL, written in {took:.1f} s",
             flush=True,
         )
-        times: dict[str, list[tuple[float, float]]] = {"read": [], "read + score": []}
+        steps: dict[str, Callable[[Path, Path], object]] = {
+            "read": read,
+            "read + score": read_and_score,
+        }
+        if args.validate:
+            steps["read + validate + score"] = read_validate_and_score
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
         for run in range(repeat):
-            times["read"].append(timed(lambda: read(gold_path, pred_path)))
-            times["read + score"].append(timed(lambda: read_and_score(gold_path, pred_path)))
+            for name, step in steps.items():
+                times[name].append(timed(partial(step, gold_path, pred_path)))
             figures = ", ".join(
                 f"{k} {v[-1][0]:.2f} s ({v[-1][1]:.2f} s CPU)" for k, v in times.items()
             )
             print(f"run {run + 1}/{repeat}: {figures}", flush=True)
-        if args.validate:
-            times["load_predictions (once)"] = [timed(lambda: load_predictions(pred_path))]
     return report(times, args.documents, repeat)
 
 
 def report(times: dict[str, list[tuple[float, float]]], documents: int, repeat: int) -> int:
-    """Print the medians and the ratios; exit status 1 when the CPU ratio misses the target."""
+    """Print the medians and the ratios; exit status 1 when a CPU ratio misses the target."""
     print(f"\nmedians over {repeat} runs ({documents} documents):")
     print(f"  {'':<24} {'wall':>8} {'CPU':>8} {'CPU per document':>18}")
     medians = {}
@@ -199,11 +213,14 @@ def report(times: dict[str, list[tuple[float, float]]], documents: int, repeat: 
         wall, cpu = (statistics.median(v[i] for v in values) for i in (0, 1))
         medians[name] = (wall, cpu)
         print(f"  {name:<24} {wall:7.2f}s {cpu:7.2f}s {1e6 * cpu / documents:12.0f} µs")
-    wall_ratio, cpu_ratio = (medians["read + score"][i] / medians["read"][i] for i in (0, 1))
-    verdict = "meets" if cpu_ratio < TARGET_RATIO else "MISSES"
-    print(f"  (read + score) / read: {cpu_ratio:.2f} in CPU time, {wall_ratio:.2f} in wall time")
-    print(f"  {verdict} the target: under {TARGET_RATIO}")
-    return 0 if cpu_ratio < TARGET_RATIO else 1
+    missed = 0
+    for name in list(medians)[1:]:
+        wall_ratio, cpu_ratio = (medians[name][i] / medians["read"][i] for i in (0, 1))
+        verdict = "meets" if cpu_ratio < TARGET_RATIO else "MISSES"
+        missed += cpu_ratio >= TARGET_RATIO
+        print(f"  ({name}) / read: {cpu_ratio:.2f} in CPU time, {wall_ratio:.2f} in wall time")
+        print(f"    {verdict} the target: under {TARGET_RATIO}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from annotate.bench.run import BenchReport, append_leaderboard, gold_version, run_extractor
 from annotate.bench.run import score_predictions as score_run
-from annotate.cli.output import emit, progress_bar
+from annotate.cli.output import emit, progress_bar, report_text
 from annotate.errors import AnnotateError
 from annotate.predictions import Prediction, load_predictions
 from annotate.records import Annotation, Document
@@ -29,12 +28,7 @@ def bench(args: argparse.Namespace) -> int:
     predictions = _predictions(args, {a.document.id: a.document for a in gold})
     report = score_run(gold, predictions)
     try:
-        text = (
-            json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
-            if args.format == "json"
-            else report.to_text()
-        )
-        emit(text, args.output)
+        emit(report_text(report, args.format), args.output)
         if args.leaderboard:
             _record(args, report, gold)
     except OSError as exc:

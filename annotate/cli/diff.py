@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
-from annotate.atomic import atomic_write_text
-from annotate.cli.output import print_json
+from annotate.cli.output import show_report
 from annotate.dataset.version import Release, release_after
 from annotate.gold.diff import diff_gold, gold_of_tasks, load_gold
 from annotate.records import Task
@@ -19,14 +18,7 @@ def diff(args: argparse.Namespace) -> int:
     old = load_gold(args.old, schemas, args.adjudication)
     new = load_gold(args.new, schemas, args.adjudication)
     result = diff_gold(old, new, schemas)
-    if args.format == "json":
-        print_json(result.to_dict())
-    elif args.format == "markdown":
-        print(result.to_markdown(), end="")
-    else:
-        print(result.to_text(), end="")
-    if args.changelog:
-        atomic_write_text(args.changelog, result.to_markdown())
+    show_report(result, args.format, args.changelog)
     return 0
 
 

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from annotate.atomic import atomic_write_text
 from annotate.cli.diff import export_release
-from annotate.cli.output import print_json, progress_bar
+from annotate.cli.output import progress_bar, show_report
 from annotate.dataset.card import CardOptions
 from annotate.dataset.writer import ExportOptions, ExportSummary, parse_splits
 from annotate.errors import InvalidInputError
@@ -37,12 +36,7 @@ def agreement(args: argparse.Namespace) -> int:
             "were left out (see 'annotate validate')",
             file=sys.stderr,
         )
-    if args.format == "json":
-        print_json(report.to_dict())
-    else:
-        print(report.to_text(), end="")
-    if args.report:
-        atomic_write_text(args.report, report.to_markdown())
+    show_report(report, args.format, args.report)
     return 0
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
@@ -18,9 +18,43 @@ def layer_names(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+class Report(Protocol):
+    """What a command reports: as JSON data and as plain text."""
+
+    def to_dict(self) -> Any: ...
+    def to_text(self) -> str: ...
+
+
+class ChartedReport(Report, Protocol):
+    """A report that has a Markdown form too (with charts, for ``--report`` files)."""
+
+    def to_markdown(self) -> str: ...
+
+
+def json_text(data: Any) -> str:
+    """Pretty JSON, non-ASCII kept readable."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def print_json(data: Any) -> None:
-    """Pretty JSON on stdout, non-ASCII kept readable."""
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    """Pretty JSON on stdout."""
+    print(json_text(data))
+
+
+def report_text(report: Report, form: str) -> str:
+    """The report as JSON (``form`` "json") or as plain text."""
+    return json_text(report.to_dict()) if form == "json" else report.to_text()
+
+
+def show_report(report: ChartedReport, form: str, markdown: Path | None = None) -> None:
+    """Print the report as JSON, Markdown or plain text (``form``), and also write its
+    Markdown to ``markdown`` when given."""
+    if form == "json":
+        print_json(report.to_dict())
+    else:
+        print(report.to_markdown() if form == "markdown" else report.to_text(), end="")
+    if markdown is not None:
+        atomic_write_text(markdown, report.to_markdown())
 
 
 def emit(text: str, output: Path | None = None) -> None:

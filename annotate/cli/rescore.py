@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from annotate.bench.rescore import rescore as rescore_runs
-from annotate.cli.output import emit
+from annotate.cli.output import emit, report_text
 from annotate.schema import SchemaSet
 
 
@@ -19,8 +18,5 @@ def rescore(args: argparse.Namespace) -> int:
     gold = read_gold(args.gold, args.split)
     old = None if args.old_gold is None else read_gold(args.old_gold, args.split)
     report = rescore_runs(args.rescore, gold, schemas, old)
-    if args.format == "json":
-        emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), args.output)
-    else:
-        emit(report.to_text(), args.output)
+    emit(report_text(report, args.format), args.output)
     return 1 if report.skipped else 0

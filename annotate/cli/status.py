@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotate.atomic import atomic_write_text
-from annotate.cli.output import print_json
+from annotate.cli.output import show_report
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.progress import project_status
 
@@ -13,10 +12,5 @@ from annotate.labelstudio.progress import project_status
 def status(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
     report = project_status(client, args.project)
-    if args.format == "json":
-        print_json(report.to_dict())
-    else:
-        print(report.to_text(), end="")
-    if args.report:
-        atomic_write_text(args.report, report.to_markdown())
+    show_report(report, args.format, args.report)
     return 0
