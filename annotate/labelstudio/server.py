@@ -28,6 +28,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,19 +406,23 @@ class LocalServer:
 
     def _popen(self, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         """Run ``command`` detached, in its own session, output to the log, files private."""
+        with self._child_output() as output:
+            return subprocess.Popen(command, env=env, start_new_session=True, **output)
+
+    @contextlib.contextmanager
+    def _child_output(self) -> Iterator[dict[str, Any]]:
+        """How a child of the server runs: no input, output to the private log, in the state
+        folder, creating private files."""
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self.log_file.open("ab") as log:
             self.log_file.chmod(0o600)
-            return subprocess.Popen(
-                command,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.home,
-                start_new_session=True,
-                umask=PRIVATE_UMASK,
-            )
+            yield {
+                "stdin": subprocess.DEVNULL,
+                "stdout": log,
+                "stderr": subprocess.STDOUT,
+                "cwd": self.home,
+                "umask": PRIVATE_UMASK,
+            }
 
     def _wait_healthy(
         self, process: subprocess.Popen[bytes], url: str, creds: Credentials, timeout: float

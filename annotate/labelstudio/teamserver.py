@@ -157,18 +157,9 @@ class TeamServer(LocalServer):
         }
         init_env.pop("DJANGO_SETTINGS_MODULE")
         command = [label_studio_executable(), "init", "--enable-legacy-api-token", "--quiet"]
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self.log_file.open("ab") as log:
+        with self._child_output() as output:
             result = subprocess.run(
-                command,
-                env=init_env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.home,
-                timeout=INIT_TIMEOUT,
-                check=False,
-                umask=0o077,
+                command, env=init_env, timeout=INIT_TIMEOUT, check=False, **output
             )
         if result.returncode != 0:
             raise ServerError(
