@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,28 @@ def test_what_orjson_refuses_the_standard_library_reads(tmp_path: Path) -> None:
     task = decode_task(Segment(0, raw), tmp_path / "export.json")
     assert task["data"]["big"] == 123456789012345678901234567890
     assert task["data"]["score"] != task["data"]["score"]  # NaN
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b'{"data": {"n": 123456789012345678901234567890}}', id="in-data"),
+        pytest.param(
+            b'{"data": {}, "annotations": [{"result": [{"value": '
+            b'{"start": -98765432109876543210}}]}]}',
+            id="deep-negative",
+        ),
+    ],
+)
+def test_integers_beyond_64_bits_keep_their_value_anywhere(raw: bytes, tmp_path: Path) -> None:
+    task = decode_task(Segment(0, raw), tmp_path / "export.json")
+    numbers = re.findall(rb"-?\d{19,}", raw)
+    found = json.dumps(task)
+    assert all(n.decode() in found for n in numbers)  # as integers, not 1.2e+29
+
+
+def test_long_digit_runs_in_words_or_decimals_keep_the_fast_decoder(tmp_path: Path) -> None:
+    raw = b'{"data": {"sha": "ab1234567890123456789012cd", "x": 0.12345678901234567890123}}'
+    task = decode_task(Segment(0, raw), tmp_path / "export.json")
+    assert task["data"]["sha"] == "ab1234567890123456789012cd"
+    assert isinstance(task["data"]["x"], float)

@@ -15,6 +15,7 @@ being converted, never the export.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,10 @@ from annotate.errors import ExportFileError
 from annotate.problems import shorten
 
 CHUNK = 1 << 20  # bytes read at a time; the scan needs a few times this much
-_IDS = ("id", "completed_by")
+# A run of 19 or more digits not inside a word or a decimal: possibly an integer beyond 64
+# bits (2**63 has 19 digits), which orjson would turn into a float. A false alarm (digits
+# in a string) costs only a slower decoding of that task.
+_BIG_INTEGER = re.compile(rb"(?<![\w.])-?\d{19,}(?![\w.])")
 MAX_DEPTH = 1000  # deeper JSON is refused by both decoders (orjson at 1,024)
 _BOM = b"\xef\xbb\xbf"
 _SEPARATORS = b" \t\r\n,"
@@ -257,22 +261,11 @@ def decode_task(segment: Segment, path: Path | str) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         task = _decode_slowly(segment, path)
     else:
-        if _float_ids(task):  # orjson reads integers beyond 64 bits as floats
+        if _BIG_INTEGER.search(segment.raw):  # orjson reads them as floats: keep their value
             task = _decode_slowly(segment, path)
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise ExportFileError(f"{path}: item {segment.number} is not a task with 'data'")
     return task
-
-
-def _float_ids(task: Any) -> bool:
-    """True when an id of the task or of one of its annotations is a float."""
-    if not isinstance(task, dict):
-        return False
-    annotations = task.get("annotations") or task.get("completions")
-    ids = [task.get("id")]
-    if isinstance(annotations, list):
-        ids += [a.get(k) for a in annotations if isinstance(a, dict) for k in _IDS]
-    return any(isinstance(i, float) for i in ids)
 
 
 def _decode_slowly(segment: Segment, path: Path | str) -> Any:
