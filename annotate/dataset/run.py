@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from annotate.dataset.build import Part
 from annotate.dataset.parallel import default_workers, ordered_map
-from annotate.dataset.worker import Batch, ExportWorker, Outcome
+from annotate.dataset.worker import Batch, ExportWorker, Outcome, worker_process
 from annotate.dataset.writer import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
 from annotate.gold.review import review_verdicts
@@ -73,7 +76,8 @@ class ExportRun:
 
     def write(self, output: Path | str, *, force: bool = False) -> ExportSummary:
         """Build the dataset folder ``output`` (see :func:`write_dataset`)."""
-        return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
+        with system_memory():
+            return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
 
     def parts(self) -> Iterator[Part]:
         """The adjudicated parts of the source, in order."""
@@ -81,7 +85,9 @@ class ExportRun:
         job = self._job(self._verdicts())
         redo: ExportWorker | None = None  # made when a batch repeats a document
         seen: dict[str, int] = {}
-        done = ordered_map(ExportWorker, job, self._batches(), self._worker_count())
+        count = self._worker_count()
+        make = worker_process if count > 1 else ExportWorker  # a process of its own, or this
+        done = ordered_map(make, job, self._batches(), count)
         for batch, (outcomes, part) in done:
             if _repeats(outcomes, seen):
                 redo = redo or ExportWorker(*job)
@@ -172,6 +178,21 @@ def export_dataset(
     """
     run = ExportRun(source, schemas or SchemaSet(), options or ExportOptions())
     return run.write(output, force=force)
+
+
+@contextmanager
+def system_memory() -> Iterator[None]:
+    """Arrow buffers from the system allocator for a while, then the pool as it was.
+
+    The system allocator gives memory back once freed; arrow's default pool (mimalloc)
+    keeps it for reuse, which grows this process by tens of MB over an export's batches.
+    """
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 def _task_batches(tasks: Iterator[Task], size: int) -> Iterator[tuple[Task, ...]]:

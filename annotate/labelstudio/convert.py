@@ -304,6 +304,8 @@ def _annotator(annotation: Mapping[str, Any], annotators: Mapping[int, str]) -> 
 
 def _unicode(text: str) -> bool:
     """False for a string pyarrow cannot write: one with a lone surrogate."""
+    if text.isascii():  # most are: no need to encode them
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -376,7 +378,7 @@ class AnnotationReader:
         self.invalid: set[tuple[str, str]] = set()  # (region, field) already reported
         self.layers = schemas.layers
         self.controls = schemas.controls
-        self.described: dict[str, tuple[str | None, str | None]] = {}  # region -> text, label
+        self.described: dict[str, Mapping[str, Any]] = {}  # region -> its labels result
 
     def problem(
         self,
@@ -387,7 +389,8 @@ class AnnotationReader:
         expected: str | None = None,
         found: str | None = None,
     ) -> None:
-        text, label = self.described.get(region, (None, None)) if region else (None, None)
+        described = self.described.get(region) if region else None
+        text, label = (None, None) if described is None else self._describe(described)
         where = replace(
             self.where, region_id=region, region_text=text, region_label=label, field=field
         )
@@ -423,7 +426,7 @@ class AnnotationReader:
             elif self._region_id(result):
                 regions.setdefault(result["id"], []).append(result)
                 if _name(result) in self.layers:
-                    self.described[result["id"]] = self._describe(result)
+                    self.described[result["id"]] = result  # described when named in a problem
         return {rid: self._region(rid, items) for rid, items in regions.items()}, relations
 
     def _region_id(self, result: Mapping[str, Any]) -> bool:
@@ -749,7 +752,11 @@ class AnnotationReader:
 
     def _unicode_ok(self, rid: str, value: Mapping[str, Any]) -> bool:
         """False, reported, when a field holds a lone surrogate (pyarrow cannot write it)."""
-        bad = [k for k, v in value.items() if isinstance(v, str) and not _unicode(v)]
+        bad = [
+            k
+            for k, v in value.items()
+            if isinstance(v, str) and not v.isascii() and not _unicode(v)
+        ]
         for key in bad:
             message = f"{key} is not valid Unicode (a lone surrogate)"
             self.problem(message, "unicode", rid, key, "valid Unicode", shorten(value[key]))
@@ -757,7 +764,6 @@ class AnnotationReader:
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
-        where = replace(self.where, region_id=rid)
         for error in errors:
             missing = missing_field(error)
             if missing is not None:
@@ -772,7 +778,7 @@ class AnnotationReader:
                     "none",
                 )
             else:
-                self.problems += schema_problems(error, where)
+                self.problems += schema_problems(error, replace(self.where, region_id=rid))
         return not errors
 
 
