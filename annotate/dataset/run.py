@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
 
 from annotate.dataset.build import Part
 from annotate.dataset.parallel import default_workers, ordered_map
@@ -76,8 +73,7 @@ class ExportRun:
 
     def write(self, output: Path | str, *, force: bool = False) -> ExportSummary:
         """Build the dataset folder ``output`` (see :func:`write_dataset`)."""
-        with system_memory():
-            return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
+        return write_dataset(self.parts(), output, self.schemas, self.options, force=force)
 
     def parts(self) -> Iterator[Part]:
         """The adjudicated parts of the source, in order."""
@@ -178,21 +174,6 @@ def export_dataset(
     """
     run = ExportRun(source, schemas or SchemaSet(), options or ExportOptions())
     return run.write(output, force=force)
-
-
-@contextmanager
-def system_memory() -> Iterator[None]:
-    """Arrow buffers from the system allocator for a while, then the pool as it was.
-
-    The system allocator gives memory back once freed; arrow's default pool (mimalloc)
-    keeps it for reuse, which grows this process by tens of MB over an export's batches.
-    """
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 def _task_batches(tasks: Iterator[Task], size: int) -> Iterator[tuple[Task, ...]]:
