@@ -37,8 +37,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WHICH = ("ours", "baseline")
-TARGET_RATIO = 3.0
-TARGET_MB = 500
+TARGET_RATIO = 5.0  # issue 17: at 20,000 tasks
+TARGET_MB = 300  # peak PSS of the process tree
+TARGET_CPU = 0.4  # our CPU time over the baseline's
 
 
 def run_ours(export: Path, out: Path) -> None:
@@ -214,7 +215,8 @@ def table(results: list[dict[str, Any]]) -> str:
         )
     verdicts = [
         f"{r['tasks']} tasks: speed-up {r['speedup_wall']:.2f}× (target ≥ {TARGET_RATIO}×), "
-        f"peak {r['ours']['peak_mb']:.0f} MB (target < {TARGET_MB} MB)"
+        f"CPU {1 / r['speedup_cpu']:.2f}× the baseline's (target ≤ {TARGET_CPU}×), "
+        f"peak {r['ours']['peak_mb']:.0f} MB (target ≤ {TARGET_MB} MB)"
         for r in results
     ]
     return "\n".join([*lines, "", *verdicts]) + "\n"

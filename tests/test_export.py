@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -248,3 +251,30 @@ def test_cli_export_with_workers(tmp_path: Path, capsys: pytest.CaptureFixture[s
     args = ["export", str(export), "-o", str(tmp_path / "gold"), "--workers", "2"]
     assert main(args) == 0
     assert f"wrote {3 * COPIES} documents" in capsys.readouterr().out
+
+
+WORKER_SCRIPT = """
+import sys
+from pathlib import Path
+from annotate.dataset.run import BATCH_BYTES, ExportRun
+from annotate.dataset.worker import worker_process
+from annotate.labelstudio.exportfile import export_batches
+from annotate.schema import SchemaSet
+
+export = Path(sys.argv[1])
+worker = worker_process(*ExportRun(export, SchemaSet())._job({}))
+outcomes, part = worker(next(export_batches(export, BATCH_BYTES)))
+print("pandas" in sys.modules, len(outcomes), part.documents.num_rows, part.tokens.num_rows)
+"""
+
+
+def test_a_worker_process_builds_its_part_without_pandas(tmp_path: Path) -> None:
+    """pyarrow loads pandas on its first list, if it can (~40 MB a process): a worker
+    process refuses it, and still builds the rows of its batch."""
+    export = _write_export(tmp_path / "export.json")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    command = [sys.executable, "-c", WORKER_SCRIPT, str(export)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    pandas, tasks, documents, tokens = done.stdout.split()
+    assert pandas == "False"
+    assert int(tasks) > 0 and int(documents) == int(tokens) > 0

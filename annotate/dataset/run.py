@@ -25,7 +25,7 @@ from typing import Any
 
 from annotate.dataset.build import Part
 from annotate.dataset.parallel import default_workers, ordered_map
-from annotate.dataset.worker import Batch, ExportWorker, Outcome
+from annotate.dataset.worker import Batch, ExportWorker, Outcome, worker_process
 from annotate.dataset.writer import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
 from annotate.gold.review import review_verdicts
@@ -81,7 +81,9 @@ class ExportRun:
         job = self._job(self._verdicts())
         redo: ExportWorker | None = None  # made when a batch repeats a document
         seen: dict[str, int] = {}
-        done = ordered_map(ExportWorker, job, self._batches(), self._worker_count())
+        count = self._worker_count()
+        make = worker_process if count > 1 else ExportWorker  # a process of its own, or this
+        done = ordered_map(make, job, self._batches(), count)
         for batch, (outcomes, part) in done:
             if _repeats(outcomes, seen):
                 redo = redo or ExportWorker(*job)

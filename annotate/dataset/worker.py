@@ -6,8 +6,14 @@ A worker imports this module and what it needs (numpy, pyarrow, the schemas), no
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from typing import Any
+
+import pyarrow as pa
 
 from annotate.dataset.build import Counts, Part, PartBuilder
 from annotate.gold.adjudicate import Mode
@@ -85,3 +91,29 @@ class ExportWorker:
             else:
                 counts.duplicate(converted.task)
         return outcomes, self.build(kept, counts)
+
+
+def worker_process(*job: Any) -> ExportWorker:
+    """An ExportWorker for a worker process of its own (``job``: its arguments), kept small.
+
+    Only for a process that runs nothing else: pyarrow imports pandas the first time it
+    converts a Python list, if it can (~40 MB per process, and no step here uses it), so
+    pandas is made unimportable; and arrow buffers are taken from the system allocator,
+    which gives freed memory back, rather than from mimalloc's pool, which keeps it.
+    """
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _Refused("pandas"))
+    pa.set_memory_pool(pa.system_memory_pool())
+    return ExportWorker(*job)
+
+
+class _Refused(MetaPathFinder):
+    """Makes a package unimportable in this process (pyarrow then does without it)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def find_spec(self, name: str, path: object, target: object = None) -> ModuleSpec | None:
+        if name == self.package or name.startswith(f"{self.package}."):
+            raise ModuleNotFoundError(f"{name} is not used in this worker process", name=name)
+        return None

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -181,11 +182,13 @@ class _ConfigWriter:
                 self._write(split, buffered.slice(start, ROWS_PER_GROUP))
                 start += ROWS_PER_GROUP
             self.rows[split] = [buffered.slice(start)]
+        self.rows[split][-1] = _compact(self.rows[split][-1])
 
     def _write(self, split: str, table: pa.Table) -> None:
         table = table.combine_chunks()
         self.writers[split].write_table(table)
         self.examples[split] += table.num_rows
+        pa.default_memory_pool().release_unused()  # else the pool keeps what parquet freed
 
     def close(self) -> dict[str, SplitStats]:
         for split, writer in self.writers.items():
@@ -194,6 +197,12 @@ class _ConfigWriter:
                 self._write(split, pa.concat_tables(rest))
             writer.close()
         return {s: SplitStats(n, self.paths[s].stat().st_size) for s, n in self.examples.items()}
+
+
+def _compact(rows: pa.Table) -> pa.Table:
+    """The rows in buffers of their own: a slice keeps alive all of the table it was cut
+    from (a whole batch of every split), and a small split waits for many batches."""
+    return rows.take(np.arange(rows.num_rows))
 
 
 class _DatasetWriter:

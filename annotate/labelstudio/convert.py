@@ -304,6 +304,8 @@ def _annotator(annotation: Mapping[str, Any], annotators: Mapping[int, str]) -> 
 
 def _unicode(text: str) -> bool:
     """False for a string pyarrow cannot write: one with a lone surrogate."""
+    if text.isascii():  # most are: no need to encode them
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -851,7 +853,6 @@ class AnnotationReader:
 
     def _schema_ok(self, rid: str, layer: Layer, value: dict[str, Any]) -> bool:
         errors = self.schemas.errors(layer.name, value)
-        where = replace(self.where, region_id=rid)
         for error in errors:
             missing = missing_field(error)
             if missing is not None:
@@ -866,7 +867,7 @@ class AnnotationReader:
                     "none",
                 )
             else:
-                self.problems += schema_problems(error, where)
+                self.problems += schema_problems(error, replace(self.where, region_id=rid))
         return not errors
 
 
