@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from annotate.atomic import atomic_write_text
 from annotate.cli.output import print_json
+from annotate.dataset.reader import load_gold
 from annotate.dataset.version import Release, release_after
-from annotate.gold.diff import diff_gold, gold_of_tasks, load_gold
+from annotate.gold.diff import diff_gold, gold_of_tasks
 from annotate.records import Task
 from annotate.schema import SchemaSet
 
