@@ -6,8 +6,8 @@ import argparse
 
 from annotate.atomic import atomic_write_text
 from annotate.cli.output import print_json
+from annotate.gold.progress import project_status
 from annotate.labelstudio.client import Client, resolve_connection
-from annotate.labelstudio.progress import project_status
 
 
 def status(args: argparse.Namespace) -> int:
