@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, disagreeing_tasks
+from annotate.gold.review import for_review
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Claim, Entity, Event, Task
 from annotate.schema import SchemaSet
@@ -127,3 +128,15 @@ def test_disagreeing_tasks_are_those_to_review(schemas: SchemaSet) -> None:
         *_tasks("adjudication-cases.json", schemas).values(),
     ]
     assert [r.task_id for r in disagreeing_tasks(tasks, schemas)] == [7, 23]
+
+
+def test_for_review_sends_the_disagreeing_tasks_with_their_counts(schemas: SchemaSet) -> None:
+    tasks = [
+        *_tasks("three-annotators.json", schemas).values(),
+        *_tasks("adjudication-cases.json", schemas).values(),
+    ]
+    flagged = {a.task_id: len(a.disagreements) for a in disagreeing_tasks(tasks, schemas)}
+    chosen = for_review(tasks, schemas)
+    assert {c.task.task_id: c.disagreements for c in chosen} == flagged
+    twice = for_review([*tasks, chosen[0].task], schemas)  # a document counts once
+    assert [c.task.task_id for c in twice] == [c.task.task_id for c in chosen]

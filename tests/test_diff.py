@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from annotate.bench.rescore import rescore
 from annotate.bench.run import append_leaderboard, gold_version, score_predictions
 from annotate.bench.stored import stored_predictions
+from annotate.dataset.reader import load_gold
 from annotate.dataset.version import (
     bump,
     read_release,
@@ -24,7 +25,7 @@ from annotate.dataset.version import (
 )
 from annotate.dataset.writer import read_gold
 from annotate.errors import InvalidInputError, PredictionsError
-from annotate.gold.diff import GoldDiff, diff_gold, load_gold, match_items
+from annotate.gold.diff import GoldDiff, diff_gold, match_items
 from annotate.predictions import Prediction, entity
 from annotate.records import Annotation, Claim, Document, Entity, Event
 from annotate.schema import SchemaSet

@@ -1,10 +1,12 @@
-"""``annotate status`` arithmetic on a known project (the live loop is in test_team.py)."""
+"""``annotate status`` arithmetic on a known project, from its raw export through the Label
+Studio conversion (the live loop is in test_team.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from annotate.labelstudio.progress import Snapshot, duration, summarise
+from annotate.gold.progress import duration, summarise
+from annotate.labelstudio.progress import AnnotationMark, ProjectExport, convert_snapshot
 from annotate.labelstudio.push import Overlap
 from annotate.labelstudio.results import region_results, task_data
 from annotate.records import Document, Span
@@ -43,7 +45,10 @@ def test_status_counts_a_known_project(schemas) -> None:
         _task(5, []),
     ]
     planned = {1: 2, 2: 2, 3: 1, 4: 1, 5: 1}
-    snap = Snapshot(7, "known", Overlap(2, 0.4), planned, USERS, tasks)
+    export = ProjectExport(7, "known", Overlap(2, 0.4), planned, USERS, tasks)
+    snap = convert_snapshot(export, schemas)
+    assert snap.tasks[3].annotations == (AnnotationMark("ben@x", True, None),)
+    assert [t.overlap for t in snap.tasks] == [2, 2, 1, 1, 1]
     status = summarise(snap, schemas)
     c = status.counts
     assert (c.total, c.finished, c.in_progress, c.skipped, c.not_started) == (5, 2, 1, 1, 1)
@@ -70,7 +75,8 @@ def test_status_counts_a_known_project(schemas) -> None:
 
 def test_a_finished_project_has_no_time_left(schemas) -> None:
     tasks = [_task(1, [_submitted(schemas, 2, 0, 5, 30.0)])]
-    status = summarise(Snapshot(1, "done", Overlap(1, 1.0), {1: 1}, USERS, tasks), schemas)
+    export = ProjectExport(1, "done", Overlap(1, 1.0), {1: 1}, USERS, tasks)
+    status = summarise(convert_snapshot(export, schemas), schemas)
     assert status.remaining == 0 and status.seconds_left == 0.0
 
 

@@ -10,7 +10,7 @@ import pytest
 from annotate.cli import main
 from annotate.dataset.writer import read_gold
 from annotate.gold.adjudicate import adjudicate
-from annotate.gold.review import apply_review
+from annotate.gold.review import apply_review, for_review
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.manifest import load_annotators
@@ -52,17 +52,21 @@ def test_disagreements_go_to_review_and_the_verdict_becomes_gold(
     export = tmp_path / "export.json"
     pull(client, project_title, export)
     tasks = [c.task for c in iter_tasks(export, schemas, load_annotators(export))]
-    assert adjudicate(tasks[0], schemas).disagreements  # Sochi: GPE vs LOC is a tie
+    disagreements = adjudicate(tasks[0], schemas).disagreements
+    assert disagreements  # Sochi: GPE vs LOC is a tie
 
     review_title = f"{project_title[:36]} review"
-    report = send_for_review(client, tasks, review_title, schemas)
+    chosen = for_review(tasks, schemas)
+    assert [(c.task.document.id, c.disagreements) for c in chosen] == [(doc.id, len(disagreements))]
+    report = send_for_review(client, chosen, review_title, schemas)
     assert report.documents == [doc.id] and report.versions_added == 2
+    assert report.disagreements == len(disagreements)
     [review_task] = existing_tasks(client, report.project_id, with_versions=True).values()
     assert review_task.model_versions == {
         f"{PREFIX}rev-a@example.com",
         f"{PREFIX}rev-b@example.com",
     }
-    again = send_for_review(client, tasks, review_title, schemas)
+    again = send_for_review(client, chosen, review_title, schemas)
     assert again.versions_added == 0  # idempotent
 
     verdict = version(

@@ -6,8 +6,9 @@ import argparse
 from collections.abc import Iterable
 
 from annotate.cli.output import show_report
+from annotate.dataset.reader import load_gold
 from annotate.dataset.version import Release, release_after
-from annotate.gold.diff import diff_gold, gold_of_tasks, load_gold
+from annotate.gold.diff import diff_gold, gold_of_tasks
 from annotate.records import Task
 from annotate.schema import SchemaSet
 

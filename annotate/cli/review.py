@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from annotate.gold.review import for_review
 from annotate.labelstudio.client import Client, resolve_connection
 from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.review import send_for_review
@@ -14,7 +15,7 @@ def adjudicate(args: argparse.Namespace) -> int:
     schemas = SchemaSet()
     tasks = [c.task for c in iter_tasks(args.export, schemas)]
     client = Client(resolve_connection(args.url))
-    report = send_for_review(client, tasks, args.project, schemas)
+    report = send_for_review(client, for_review(tasks, schemas), args.project, schemas)
     if not report.documents:
         print("no disagreements: nothing to review")
         return 0

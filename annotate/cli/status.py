@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from annotate.cli.output import show_report
+from annotate.gold.progress import project_status
 from annotate.labelstudio.client import Client, resolve_connection
-from annotate.labelstudio.progress import project_status
 
 
 def status(args: argparse.Namespace) -> int:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Literal
 
 from annotate.dataset.card import CARD_KEY, FIRST_VERSION
+from annotate.dataset.reader import load_gold
 from annotate.errors import InvalidInputError
-from annotate.gold.diff import GoldDiff, diff_gold, load_gold
+from annotate.gold.diff import GoldDiff, diff_gold
 from annotate.records import Annotation
 from annotate.schema import SchemaSet
 

@@ -22,10 +22,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-from annotate.errors import InvalidInputError
 from annotate.gold.adjudicate import Item, Mode, adjudicate_all, item_label, layer_items
 from annotate.gold.matching import relaxed_pairs
 from annotate.records import Annotation, Task
@@ -391,37 +389,3 @@ def gold_of_tasks(
 ) -> list[Annotation]:
     """The gold of tasks, adjudicated as ``annotate export`` does (tasks without gold left out)."""
     return [a.gold for a in adjudicate_all(tasks, schemas, mode) if a.gold is not None]
-
-
-def load_gold(path: Path | str, schemas: SchemaSet, mode: Mode = "majority") -> list[Annotation]:
-    """A gold dataset folder (every split), or the gold of a Label Studio export file.
-
-    An export with invalid annotations fails with every problem listed (InvalidInputError).
-    """
-    path = Path(path)
-    if path.is_dir():
-        from annotate.dataset.writer import read_gold
-
-        return [a for split in gold_splits(path) for a in read_gold(path, split)]
-    if not path.is_file():
-        raise InvalidInputError(f"{path}: neither a gold dataset folder nor an export file")
-    from annotate.labelstudio.convert import iter_tasks
-    from annotate.labelstudio.manifest import load_annotators
-
-    converted = list(iter_tasks(path, schemas, load_annotators(path)))
-    problems = [p for c in converted for p in c.problems]
-    if problems:
-        raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the export", problems)
-    return gold_of_tasks((c.task for c in converted), schemas, mode)
-
-
-def gold_splits(directory: Path) -> list[str]:
-    """The splits of a gold dataset folder, from its parquet file names; none is an error."""
-    from annotate.dataset.writer import DOCUMENTS
-
-    found = sorted({p.name.split("-")[0] for p in (directory / DOCUMENTS).glob("*.parquet")})
-    if not found:
-        raise InvalidInputError(
-            f"{directory}: not a gold dataset folder (no {DOCUMENTS}/*.parquet)"
-        )
-    return found

@@ -9,9 +9,11 @@ applies them task by task.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from annotate.gold.adjudicate import Mode, disagreeing_tasks
 from annotate.records import Submission, Task
+from annotate.schema import SchemaSet
 
 
 def review_verdicts(reviewed: Iterable[Task]) -> dict[str, Submission]:
@@ -47,3 +49,23 @@ def apply_review(tasks: Iterable[Task], reviewed: Iterable[Task]) -> Iterator[Ta
     """
     verdicts = review_verdicts(reviewed)
     return (with_verdict(task, verdicts) for task in tasks)
+
+
+@dataclass(frozen=True, slots=True)
+class ForReview:
+    """A task a reviewer must settle, with the number of disagreements found in it."""
+
+    task: Task
+    disagreements: int
+
+
+def for_review(
+    tasks: Iterable[Task], schemas: SchemaSet, mode: Mode = "majority"
+) -> list[ForReview]:
+    """The tasks a reviewer must settle (:func:`annotate.gold.adjudicate.disagreeing_tasks`),
+    each with its disagreements counted; a document in several tasks counts by its last."""
+    by_doc = {task.document.id: task for task in tasks}
+    return [
+        ForReview(by_doc[a.document_id], len(a.disagreements))
+        for a in disagreeing_tasks(by_doc.values(), schemas, mode)
+    ]
