@@ -1,20 +1,45 @@
-"""Pulling every task of a project with its annotations, written atomically with a manifest."""
+"""Pulling every task of a project with its annotations, written atomically with a manifest.
+
+A pull lists the project's task ids with their versions (:mod:`annotate.labelstudio.tasklist`),
+then fetches tasks through the export endpoint restricted to a few hundred ids at a time
+(``GET /api/projects/{id}/export?ids[]=…``), so no request grows with the project. When the
+output already holds an earlier pull of the same project, only the tasks whose version
+changed (or that hold a draft) are fetched and the rest are copied from it
+(:mod:`annotate.labelstudio.snapshot`); ``full=True`` fetches everything. Either way the
+snapshot lists the tasks in ascending id order, each as the server sent it, so both write
+the same bytes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from label_studio_sdk.core.api_error import ApiError
+
 from annotate.atomic import atomic_binary, atomic_write_text
 from annotate.errors import LabelStudioError
-from annotate.labelstudio.client import Client
-from annotate.labelstudio.exportfile import read_export
+from annotate.labelstudio.client import TIMEOUT, Client
 from annotate.labelstudio.manifest import manifest_path
 from annotate.labelstudio.project import require_project
+from annotate.labelstudio.snapshot import (
+    Counts,
+    Merge,
+    Progress,
+    fetched_tasks,
+    read_held,
+    to_fetch,
+    write_merged,
+)
+from annotate.labelstudio.tasklist import RequestLog, list_tasks
 from annotate.schema import SchemaSet
+
+CHUNK = 500  # task ids per export request: about 8 kB of query string, seconds of server work
 
 
 @dataclass(frozen=True)
@@ -28,6 +53,14 @@ class PullReport:
     cancelled: int
     output: Path
     manifest: Path
+    fetched: int = 0
+    incremental: bool = False
+    requests: list[float] = field(default_factory=list, compare=False)
+
+    @property
+    def slowest_request(self) -> float:
+        """Seconds of the longest request of this pull."""
+        return max(self.requests, default=0.0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,62 +68,136 @@ class PullReport:
             "tasks": self.tasks,
             "annotations": self.annotations,
             "cancelled": self.cancelled,
+            "fetched": self.fetched,
+            "incremental": self.incremental,
             "output": str(self.output),
             "manifest": str(self.manifest),
         }
 
 
 def pull(
-    client: Client, title: str, output: Path | str, schemas: SchemaSet | None = None
+    client: Client,
+    title: str,
+    output: Path | str,
+    schemas: SchemaSet | None = None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
 ) -> PullReport:
     """Export every task (annotated or not) of project ``title`` to ``output``.
 
-    The count of tasks in the export is checked against the project's, so a truncated
-    export is an error, never a silent loss. The export and its manifest are written
-    atomically.
+    When ``output`` holds an earlier pull of this project (same server, same project id in
+    its manifest) and ``full`` is false, only the tasks that changed since are fetched.
+    The listing, every chunk and the result are checked against the server (ids, counts),
+    so a truncated or racing export is an error, never a silent loss; nothing is written
+    then, and an earlier snapshot stays as it was. ``progress(done, total)`` is called as
+    tasks are written.
     """
     schemas = schemas or SchemaSet()
     output = Path(output)
     project = require_project(client, title)
-    with atomic_binary(output) as handle:
+    log = RequestLog()
+    listing = list_tasks(client, project.id, log)
+    if len(listing.versions) != project.task_number:
+        raise LabelStudioError(
+            f"{client.url}: the task listing of project {title!r} holds "
+            f"{len(listing.versions)} task(s) but the project has {project.task_number}; "
+            "nothing was written, pull again"
+        )
+    held = None if full or not _same_project(output, client.url, project.id) else read_held(output)
+    fetch = to_fetch(listing, held or {})
+    with tempfile.TemporaryDirectory(prefix=".pull-", dir=output.parent) as scratch:
+        chunks = _download(client, project.id, fetch, Path(scratch), log)
+        where = f"{client.url}: the export of project {title!r}"
+        merge = Merge(
+            listing,
+            output if held is not None else None,
+            held or {},
+            fetched_tasks(chunks, where),
+            frozenset(fetch),
+        )
+        with atomic_binary(output) as handle:
+            counts = write_merged(handle, merge, progress)
+    target = manifest_path(output)
+    atomic_write_text(target, _manifest(client, project.id, project.title, counts, schemas))
+    return PullReport(
+        project.id,
+        project.title,
+        counts.tasks,
+        counts.annotations,
+        counts.cancelled,
+        output,
+        target,
+        fetched=len(fetch),
+        incremental=held is not None,
+        requests=log.durations,
+    )
 
-        def download() -> None:
-            handle.seek(0)
-            handle.truncate()
-            for chunk in client.sdk.projects.exports.download_sync(
-                project.id, export_type="JSON", download_all_tasks=True
-            ):
-                handle.write(chunk)
 
-        client.call(f"export of project {title!r}", download)
-        handle.flush()
-        tasks, annotations, cancelled = _count(Path(handle.name))
-        if tasks != project.task_number:
-            raise LabelStudioError(
-                f"{client.url}: the export of project {title!r} holds {tasks} task(s) but the "
-                f"project has {project.task_number}; nothing was written, pull again"
-            )
+def _same_project(output: Path, url: str, project_id: int) -> bool:
+    """Whether the manifest beside ``output`` says it was pulled from this project."""
+    try:
+        manifest = json.loads(manifest_path(output).read_text(encoding="utf-8"))
+        return bool(manifest["url"] == url and manifest["project"]["id"] == project_id)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _download(
+    client: Client, project_id: int, ids: list[int], scratch: Path, log: RequestLog
+) -> Iterator[tuple[Path, list[int]]]:
+    """Each chunk of ``ids`` exported to a file in ``scratch`` (one at a time, lazily)."""
+    path = scratch / "chunk.json"
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+
+        def export(chunk: list[int] = chunk) -> None:
+            _export(client, project_id, chunk, path)
+
+        log.timed(export)
+        yield path, chunk
+
+
+def _export(client: Client, project_id: int, ids: list[int], path: Path) -> None:
+    wrapper = client.sdk._client_wrapper
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("exportType", "JSON"),
+        ("download_all_tasks", "true"),
+    ]
+    params += [("ids[]", i) for i in ids]
+    url = f"{client.url}/api/projects/{project_id}/export"
+
+    def request() -> None:
+        with (
+            wrapper.httpx_client.httpx_client.stream(
+                "GET", url, params=params, headers=wrapper.get_headers(), timeout=TIMEOUT
+            ) as response,
+            path.open("wb") as handle,
+        ):
+            if response.status_code >= 400:
+                raise ApiError(status_code=response.status_code, body=response.read()[:300])
+            for data in response.iter_bytes(1 << 20):
+                handle.write(data)
+
+    client.call(f"export of {len(ids)} task(s) of project {project_id}", request)
+
+
+def _manifest(
+    client: Client, project_id: int, title: str, counts: Counts, schemas: SchemaSet
+) -> str:
     manifest = {
-        "project": {"id": project.id, "title": project.title},
+        "project": {"id": project_id, "title": title},
         "url": client.url,
         "pulled_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "counts": {"tasks": tasks, "annotations": annotations, "cancelled": cancelled},
+        "counts": {
+            "tasks": counts.tasks,
+            "annotations": counts.annotations,
+            "cancelled": counts.cancelled,
+        },
         "schema_version": schemas.version,
         "annotators": _annotators(client),
     }
-    target = manifest_path(output)
-    atomic_write_text(target, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return PullReport(project.id, project.title, tasks, annotations, cancelled, output, target)
-
-
-def _count(path: Path) -> tuple[int, int, int]:
-    tasks = annotations = cancelled = 0
-    for task in read_export(path):
-        tasks += 1
-        for annotation in task.get("annotations") or []:
-            annotations += 1
-            cancelled += bool(annotation.get("was_cancelled"))
-    return tasks, annotations, cancelled
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
 def _annotators(client: Client) -> dict[str, str]:
