@@ -150,7 +150,7 @@ def write_merged(handle: IO[bytes], merge: Merge, progress: Progress | None = No
             handle.write(b",")
         handle.write(raw)
         counts.add(annotations, cancelled)
-        if progress is not None and (counts.tasks % 1000 == 0 or counts.tasks == total):
+        if progress is not None:
             progress(counts.tasks, total)
     handle.write(b"]")
     return counts

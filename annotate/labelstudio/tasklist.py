@@ -104,6 +104,8 @@ def _pages(
         )
         total = int(answer["total"]) if total is None else total
         tasks = answer.get("tasks") or []
+        if total == 0:
+            return
         if not tasks or int(answer["total"]) != total:
             raise LabelStudioError(
                 f"{where}: page {page} holds {len(tasks)} task(s) and announces "
