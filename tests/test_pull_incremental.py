@@ -79,6 +79,7 @@ def test_pull_after_changes_equals_a_fresh_full_pull(
     fresh = pull(client, project_title, tmp_path / "fresh.json", full=True)
     assert snapshot.read_bytes() == (tmp_path / "fresh.json").read_bytes()
     assert second.incremental and not fresh.incremental
+    assert second.listed_every_task  # a task was deleted: only a whole listing shows which
     # changed, deleted annotation, added, cancelled, draft, and the two new tasks
     assert (second.fetched, fresh.fetched) == (7, 13)
     assert (second.tasks, second.annotations, second.cancelled) == (13, 4, 1)
@@ -92,7 +93,7 @@ def test_pull_after_changes_equals_a_fresh_full_pull(
     assert manifest["counts"] == {"tasks": 13, "annotations": 4, "cancelled": 1}
 
     third = pull(client, project_title, snapshot)  # nothing changed but the draft
-    assert (third.fetched, third.incremental) == (1, True)
+    assert (third.fetched, third.incremental, third.listed_every_task) == (1, True, False)
     assert snapshot.read_bytes() == (tmp_path / "fresh.json").read_bytes()
 
 
@@ -114,6 +115,7 @@ def test_an_interrupted_incremental_pull_leaves_the_previous_snapshot(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled.json", "pulled.manifest.json"]
     again = pull(client, project_title, snapshot)
     assert (again.incremental, again.fetched, again.annotations) == (True, 1, 1)
+    assert not again.listed_every_task
 
 
 def test_a_task_deleted_while_pulling_is_a_located_error(

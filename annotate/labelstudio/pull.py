@@ -29,14 +29,23 @@ from annotate.labelstudio.manifest import manifest_path
 from annotate.labelstudio.project import require_project
 from annotate.labelstudio.snapshot import (
     Counts,
+    Held,
     Merge,
     Progress,
     fetched_tasks,
     read_held,
+    still_held,
     to_fetch,
     write_merged,
 )
-from annotate.labelstudio.tasklist import RequestLog, list_tasks
+from annotate.labelstudio.tasklist import (
+    Listing,
+    RequestLog,
+    changed_since,
+    list_tasks,
+    totals,
+    with_drafts,
+)
 from annotate.schema import SchemaSet
 
 CHUNK = 500  # task ids per export request: about 8 kB of query string, seconds of server work
@@ -55,6 +64,7 @@ class PullReport:
     manifest: Path
     fetched: int = 0
     incremental: bool = False
+    listed_every_task: bool = True
     requests: list[float] = field(default_factory=list, compare=False)
 
     @property
@@ -70,6 +80,7 @@ class PullReport:
             "cancelled": self.cancelled,
             "fetched": self.fetched,
             "incremental": self.incremental,
+            "listed_every_task": self.listed_every_task,
             "output": str(self.output),
             "manifest": str(self.manifest),
         }
@@ -97,14 +108,14 @@ def pull(
     output = Path(output)
     project = require_project(client, title)
     log = RequestLog()
-    listing = list_tasks(client, project.id, log)
+    held = None if full or not _same_project(output, client.url, project.id) else read_held(output)
+    listing = _listing(client, project.id, held, log)
     if len(listing.versions) != project.task_number:
         raise LabelStudioError(
             f"{client.url}: the task listing of project {title!r} holds "
             f"{len(listing.versions)} task(s) but the project has {project.task_number}; "
             "nothing was written, pull again"
         )
-    held = None if full or not _same_project(output, client.url, project.id) else read_held(output)
     fetch = to_fetch(listing, held or {})
     with tempfile.TemporaryDirectory(prefix=".pull-", dir=output.parent) as scratch:
         chunks = _download(client, project.id, fetch, Path(scratch), log)
@@ -130,8 +141,32 @@ def pull(
         target,
         fetched=len(fetch),
         incremental=held is not None,
+        listed_every_task=listing.every_task,
         requests=log.durations,
     )
+
+
+def _listing(
+    client: Client, project_id: int, held: dict[int, Held] | None, log: RequestLog
+) -> Listing:
+    """Every task with its version. Over a snapshot, only the tasks changed since it are
+    listed when the project's counts show the others are exactly what it holds; otherwise
+    (a task or annotation deleted, a change that left ``updated_at`` alone) all are."""
+    drafts = with_drafts(client, project_id, log)
+    if not held:
+        return Listing(list_tasks(client, project_id, log), drafts)
+    project_totals = totals(client, project_id, log)
+    since = max(h.version[0] for h in held.values())
+    changed = changed_since(client, project_id, since, log)
+    rest = (
+        project_totals[0] - len(changed),
+        project_totals[1] - sum(v[1] for v in changed.values()),
+        project_totals[2] - sum(v[3] for v in changed.values()),
+    )
+    if rest != still_held(held, changed):
+        return Listing(list_tasks(client, project_id, log), drafts)
+    versions = {t: h.version for t, h in held.items() if t not in changed} | changed
+    return Listing(dict(sorted(versions.items())), drafts, every_task=False)
 
 
 def _same_project(output: Path, url: str, project_id: int) -> bool:

@@ -29,6 +29,7 @@ class Held:
     draft: bool
     annotations: int
     cancelled: int
+    predictions: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +74,20 @@ def read_held(path: Path) -> dict[int, Held] | None:
             cancelled = sum(bool(a.get("was_cancelled")) for a in annotations)
             draft = bool(task.get("drafts"))
             version = task_version(task)
-            held[task_id] = Held(segment.number, version, draft, len(annotations), cancelled)
+            predictions = len(task.get("predictions") or [])
+            held[task_id] = Held(
+                segment.number, version, draft, len(annotations), cancelled, predictions
+            )
     except (ExportFileError, KeyError, TypeError, ValueError):
         return None
     return held
+
+
+def still_held(held: dict[int, Held], changed: dict[int, Version]) -> tuple[int, int, int]:
+    """Tasks, annotations (not cancelled) and predictions the snapshot holds outside ``changed``."""
+    kept = [h for task_id, h in held.items() if task_id not in changed]
+    annotations = sum(h.annotations - h.cancelled for h in kept)
+    return len(kept), annotations, sum(h.predictions for h in kept)
 
 
 def to_fetch(listing: Listing, held: dict[int, Held]) -> list[int]:
