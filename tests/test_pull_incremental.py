@@ -138,3 +138,27 @@ def test_a_task_deleted_while_pulling_is_a_located_error(
     assert project_title in message
     assert not snapshot.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_changes_made_while_pulling_are_fetched_by_the_next_pull(
+    client: Client, project_title: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pull_module, "CHUNK", 2)
+    report = push(client, documents(0, 4), project_title, PushOptions(batch_size=100))
+    ids = task_ids(client, report.project.id)
+    annotations = [annotate_task(client, task_id) for task_id in ids]
+
+    def edit_during_the_pull(done: int, total: int) -> None:
+        if done == 1:  # the first chunk is in; the second is not
+            for annotation in (annotations[0], annotations[3]):
+                request(client, "PATCH", f"/api/annotations/{annotation}/", {"result": []})
+
+    snapshot = tmp_path / "pulled.json"
+    pull(client, project_title, snapshot, progress=edit_during_the_pull)
+    tasks = {t["id"]: t for t in read_export(snapshot)}
+    assert tasks[ids[0]]["annotations"][0]["result"] != []  # fetched before the edit
+    assert tasks[ids[3]]["annotations"][0]["result"] == []  # after it
+    second = pull(client, project_title, snapshot)
+    pull(client, project_title, tmp_path / "fresh.json", full=True)
+    assert snapshot.read_bytes() == (tmp_path / "fresh.json").read_bytes()
+    assert (second.listed_every_task, second.fetched) == (False, 1)

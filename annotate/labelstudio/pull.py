@@ -43,6 +43,7 @@ from annotate.labelstudio.tasklist import (
     RequestLog,
     changed_since,
     list_tasks,
+    newest,
     totals,
     with_drafts,
 )
@@ -108,8 +109,9 @@ def pull(
     output = Path(output)
     project = require_project(client, title)
     log = RequestLog()
-    held = None if full or not _same_project(output, client.url, project.id) else read_held(output)
-    listing = _listing(client, project.id, held, log)
+    since = _listed_up_to(output, client.url, project.id)
+    held = None if full or since is None else read_held(output)
+    listing = _listing(client, project.id, held, since, log)
     if len(listing.versions) != project.task_number:
         raise LabelStudioError(
             f"{client.url}: the task listing of project {title!r} holds "
@@ -130,7 +132,8 @@ def pull(
         with atomic_binary(output) as handle:
             counts = write_merged(handle, merge, progress)
     target = manifest_path(output)
-    atomic_write_text(target, _manifest(client, project.id, project.title, counts, schemas))
+    text = _manifest(client, project.id, project.title, counts, schemas, listing.newest)
+    atomic_write_text(target, text)
     return PullReport(
         project.id,
         project.title,
@@ -147,16 +150,21 @@ def pull(
 
 
 def _listing(
-    client: Client, project_id: int, held: dict[int, Held] | None, log: RequestLog
+    client: Client,
+    project_id: int,
+    held: dict[int, Held] | None,
+    since: str | None,
+    log: RequestLog,
 ) -> Listing:
-    """Every task with its version. Over a snapshot, only the tasks changed since it are
-    listed when the project's counts show the others are exactly what it holds; otherwise
-    (a task or annotation deleted, a change that left ``updated_at`` alone) all are."""
+    """Every task with its version. Over a snapshot, only the tasks changed after ``since``
+    (the latest ``updated_at`` its pull listed) are listed when the project's counts show
+    the others are exactly what it holds; otherwise (a task or annotation deleted, a change
+    that left ``updated_at`` alone) all are."""
     drafts = with_drafts(client, project_id, log)
-    if not held:
-        return Listing(list_tasks(client, project_id, log), drafts)
+    if not held or since is None:
+        versions = list_tasks(client, project_id, log)
+        return Listing(versions, drafts, newest=newest(v[0] for v in versions.values()))
     project_totals = totals(client, project_id, log)
-    since = max(h.version[0] for h in held.values())
     changed = changed_since(client, project_id, since, log)
     rest = (
         project_totals[0] - len(changed),
@@ -164,18 +172,23 @@ def _listing(
         project_totals[2] - sum(v[3] for v in changed.values()),
     )
     if rest != still_held(held, changed):
-        return Listing(list_tasks(client, project_id, log), drafts)
+        return _listing(client, project_id, None, since, log)
     versions = {t: h.version for t, h in held.items() if t not in changed} | changed
-    return Listing(dict(sorted(versions.items())), drafts, every_task=False)
+    latest = newest([since, *(v[0] for v in changed.values())])
+    return Listing(dict(sorted(versions.items())), drafts, every_task=False, newest=latest)
 
 
-def _same_project(output: Path, url: str, project_id: int) -> bool:
-    """Whether the manifest beside ``output`` says it was pulled from this project."""
+def _listed_up_to(output: Path, url: str, project_id: int) -> str | None:
+    """The latest ``updated_at`` listed by the pull that wrote ``output``, when its manifest
+    says it was pulled from this project; None when there is no such pull to build on."""
     try:
         manifest = json.loads(manifest_path(output).read_text(encoding="utf-8"))
-        return bool(manifest["url"] == url and manifest["project"]["id"] == project_id)
+        if manifest["url"] != url or manifest["project"]["id"] != project_id:
+            return None
+        since = manifest["listed_up_to"]
     except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return None
+    return since if isinstance(since, str) else None
 
 
 def _download(
@@ -218,7 +231,12 @@ def _export(client: Client, project_id: int, ids: list[int], path: Path) -> None
 
 
 def _manifest(
-    client: Client, project_id: int, title: str, counts: Counts, schemas: SchemaSet
+    client: Client,
+    project_id: int,
+    title: str,
+    counts: Counts,
+    schemas: SchemaSet,
+    listed_up_to: str | None,
 ) -> str:
     manifest = {
         "project": {"id": project_id, "title": title},
@@ -231,6 +249,7 @@ def _manifest(
         },
         "schema_version": schemas.version,
         "annotators": _annotators(client),
+        "listed_up_to": listed_up_to,  # the next pull lists the tasks updated after this
     }
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 

@@ -17,9 +17,10 @@ whether the other tasks are exactly the ones the snapshot holds.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -70,6 +71,19 @@ class Listing:
     versions: dict[int, Version]
     with_draft: frozenset[int]
     every_task: bool = True  # listed whole, or only the tasks changed since the last pull
+    newest: str | None = None  # the latest updated_at the server listed: changes come after
+
+
+def newest(stamps: Iterable[str]) -> str | None:
+    """The latest of Label Studio's ``updated_at`` stamps (compared as instants)."""
+    return max(stamps, key=_instant, default=None)
+
+
+def _instant(stamp: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def list_tasks(client: Client, project_id: int, log: RequestLog) -> dict[int, Version]:
