@@ -49,7 +49,8 @@ from annotate.labelstudio.tasklist import (
 )
 from annotate.schema import SchemaSet
 
-CHUNK = 500  # task ids per export request: about 8 kB of query string, seconds of server work
+CHUNK = 500  # task ids per export request at most: seconds of server work
+URL_BUDGET = 3500  # bytes of URL per export request: gunicorn refuses request lines over 4094
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,7 @@ def _download(
 ) -> Iterator[tuple[Path, list[int]]]:
     """Each chunk of ``ids`` exported to a file in ``scratch`` (one at a time, lazily)."""
     path = scratch / "chunk.json"
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in id_chunks(_export_url(client, project_id, []), ids):
 
         def export(chunk: list[int] = chunk) -> None:
             _export(client, project_id, chunk, path)
@@ -206,19 +206,36 @@ def _download(
         yield path, chunk
 
 
+def id_chunks(base: str, ids: list[int]) -> Iterator[list[int]]:
+    """``ids`` in consecutive chunks of at most CHUNK ids whose export URL (``base`` plus
+    ``&ids[]=…`` per id) stays within URL_BUDGET bytes."""
+    chunk: list[int] = []
+    length = len(base)
+    for task_id in ids:
+        cost = len(f"&ids[]={task_id}")
+        if chunk and (len(chunk) == CHUNK or length + cost > URL_BUDGET):
+            yield chunk
+            chunk, length = [], len(base)
+        chunk.append(task_id)
+        length += cost
+    if chunk:
+        yield chunk
+
+
+def _export_url(client: Client, project_id: int, ids: list[int]) -> str:
+    query = "".join(f"&ids[]={i}" for i in ids)  # brackets unescaped: shorter, Django reads them
+    export = f"{client.url}/api/projects/{project_id}/export"
+    return f"{export}?exportType=JSON&download_all_tasks=true{query}"
+
+
 def _export(client: Client, project_id: int, ids: list[int], path: Path) -> None:
     wrapper = client.sdk._client_wrapper
-    params: list[tuple[str, str | int | float | bool | None]] = [
-        ("exportType", "JSON"),
-        ("download_all_tasks", "true"),
-    ]
-    params += [("ids[]", i) for i in ids]
-    url = f"{client.url}/api/projects/{project_id}/export"
+    url = _export_url(client, project_id, ids)
 
     def request() -> None:
         with (
             wrapper.httpx_client.httpx_client.stream(
-                "GET", url, params=params, headers=wrapper.get_headers(), timeout=TIMEOUT
+                "GET", url, headers=wrapper.get_headers(), timeout=TIMEOUT
             ) as response,
             path.open("wb") as handle,
         ):
