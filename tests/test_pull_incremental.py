@@ -63,7 +63,7 @@ def test_pull_after_changes_equals_a_fresh_full_pull(
     ids = task_ids(client, project_id)
     changed, deleted_annotation = annotate_task(client, ids[0]), annotate_task(client, ids[1])
     annotate_task(client, ids[2])
-    snapshot = tmp_path / "pulled.json"
+    snapshot = tmp_path / "new folder" / "pulled.json"  # made by the pull
     first = pull(client, project_title, snapshot)
     assert (first.tasks, first.annotations, first.fetched, first.incremental) == (12, 3, 12, False)
 
@@ -90,6 +90,10 @@ def test_pull_after_changes_equals_a_fresh_full_pull(
     assert len(tasks[ids[5]]["drafts"]) == 1
     assert list(tasks) == sorted(tasks)
     manifest = json.loads(snapshot.with_name("pulled.manifest.json").read_text())
+    assert sorted(p.name for p in snapshot.parent.iterdir()) == [
+        "pulled.json",
+        "pulled.manifest.json",
+    ]
     assert manifest["counts"] == {"tasks": 13, "annotations": 4, "cancelled": 1}
 
     third = pull(client, project_title, snapshot)  # nothing changed but the draft
@@ -162,3 +166,24 @@ def test_changes_made_while_pulling_are_fetched_by_the_next_pull(
     pull(client, project_title, tmp_path / "fresh.json", full=True)
     assert snapshot.read_bytes() == (tmp_path / "fresh.json").read_bytes()
     assert (second.listed_every_task, second.fetched) == (False, 1)
+
+
+def test_cli_pulls_again_incrementally_and_fully_on_request(
+    ls_env: Any,
+    client: Client,
+    cli: Callable[[list[str]], int],
+    project_title: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = push(client, documents(0, 3), project_title, PushOptions(batch_size=100))
+    out = str(tmp_path / "pulled.json")
+    assert cli(["pull", "--project", project_title, "-o", out]) == 0
+    assert "fetched 3 task(s) from the server (full pull)" in capsys.readouterr().out
+    annotate_task(client, task_ids(client, report.project.id)[1])
+    assert cli(["pull", "--project", project_title, "-o", out]) == 0
+    printed = capsys.readouterr().out
+    assert "fetched 1 task(s) from the server (changed since the last pull)" in printed
+    assert "pulled 3 task(s), 1 annotation(s) (0 cancelled)" in printed
+    assert cli(["pull", "--project", project_title, "-o", out, "--full"]) == 0
+    assert "fetched 3 task(s) from the server (full pull)" in capsys.readouterr().out

@@ -120,7 +120,7 @@ def pull(
             "nothing was written, pull again"
         )
     fetch = to_fetch(listing, held or {})
-    with tempfile.TemporaryDirectory(prefix=".pull-", dir=output.parent) as scratch:
+    with tempfile.TemporaryDirectory(prefix="annotate-pull-") as scratch:
         chunks = _download(client, project.id, fetch, Path(scratch), log)
         where = f"{client.url}: the export of project {title!r}"
         merge = Merge(
