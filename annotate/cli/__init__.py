@@ -216,7 +216,17 @@ def _labelstudio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
 
     p = sub.add_parser("pull", help="pull every task and annotation of a project")
     p.add_argument("--project", required=True)
-    p.add_argument("-o", "--output", type=Path, required=True, help="export JSON to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="export JSON to write; when it holds an earlier pull of the project, only the "
+        "tasks changed since are fetched",
+    )
+    p.add_argument(
+        "--full", action="store_true", help="fetch every task, even over an earlier pull"
+    )
     _connection_args(p)
     p.set_defaults(handler=_pull)
 

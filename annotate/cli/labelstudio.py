@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from annotate.cli.output import layer_names, print_json, progress_bar
 from annotate.corpus import load_corpus
@@ -66,11 +67,27 @@ def _overlap_line(report: PushReport) -> str:
 
 def pull(args: argparse.Namespace) -> int:
     client = Client(resolve_connection(args.url))
-    report = pull_project(client, args.project, args.output)
+    bars: list[tuple[Callable[[int], None], Callable[[], None]]] = []
+    written = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal written
+        if not bars:
+            bars.append(progress_bar("pull", total=total))
+        bars[0][0](done - written)
+        written = done
+
+    try:
+        report = pull_project(client, args.project, args.output, full=args.full, progress=progress)
+    finally:
+        for _, close in bars:
+            close()
     print(
         f"pulled {report.tasks} task(s), {report.annotations} annotation(s) "
         f"({report.cancelled} cancelled) from {args.project!r} → {report.output}"
     )
+    how = "changed since the last pull" if report.incremental else "full pull"
+    print(f"fetched {report.fetched} task(s) from the server ({how})")
     print(f"manifest: {report.manifest}")
     return 0
 
