@@ -77,9 +77,11 @@ gold: install
 # The benchmarks print medians and ratios; benchmarks/README.md records the results.
 bench: install postgresql
 	$(BIN)/python benchmarks/pushpull_bench.py --docs 10000 --repeat 3
-	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 5
+	$(BIN)/python benchmarks/export_bench.py --sizes 5000 20000 --repeat 3
 	$(BIN)/python benchmarks/score_bench.py --documents 20000 --repeat 5 --validate
 	$(BIN)/python benchmarks/fastpaths_bench.py --tasks 1000 --repeat 5
+	$(BIN)/python benchmarks/pull_bench.py --docs 20000 --routes
+	$(BIN)/python benchmarks/pull_bench.py --docs 100000 --change 0
 	$(BIN)/python benchmarks/team_bench.py --docs 50000
 
 clean:
