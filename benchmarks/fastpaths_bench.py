@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from annotate.dataset import tokens
+from annotate.dataset.rows import table_layout, token_row
 from annotate.gold import adjudicate
 from annotate.gold.adjudicate import adjudicate_all
 from annotate.labelstudio.convert import AnnotationReader, convert_task
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import table_layout, token_row
 
 HERE = Path(__file__).resolve().parent
 

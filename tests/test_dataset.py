@@ -21,6 +21,7 @@ from huggingface_hub import DatasetCard
 
 from annotate.cli import main
 from annotate.dataset.card import CardOptions
+from annotate.dataset.rows import table_layout
 from annotate.dataset.run import export_dataset
 from annotate.dataset.writer import MARKER, ExportOptions, read_gold, split_of
 from annotate.errors import InvalidInputError, OutputExistsError, UsageError
@@ -28,7 +29,6 @@ from annotate.gold.adjudicate import adjudicate
 from annotate.labelstudio.convert import iter_tasks
 from annotate.records import Annotation, Document, Entity, Submission, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import table_layout
 from annotate.schema.features import document_features, token_features
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dataset"

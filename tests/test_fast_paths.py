@@ -25,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotate.dataset import tokens
+from annotate.dataset.rows import token_row
 from annotate.dataset.tokens import bio_ids, longest_first_bio_ids, tokenize
 from annotate.gold import adjudicate
 from annotate.gold.adjudicate import with_changes
@@ -33,7 +34,7 @@ from annotate.labelstudio.convert import iter_tasks
 from annotate.labelstudio.exportfile import Segment, decode_task
 from annotate.records import Annotation, Claim, Document, Entity, Event, Submission, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import Labels, Listed, Plain, Spec, Struct, arrow_type, token_row
+from annotate.schema.columns import Labels, Listed, Plain, Spec, Struct, arrow_type
 from annotate.schema.features import feature_of
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"

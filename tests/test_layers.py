@@ -20,9 +20,6 @@ EXCEPTIONS = {
     ("annotate.dataset.card", "annotate.bench.leaderboard"): (
         "the dataset card shows the leaderboard's scores, read from its runs file"
     ),
-    ("annotate.schema.columns", "annotate.dataset.tokens"): (
-        "the token columns are built with the tokenizer"
-    ),
 }
 
 

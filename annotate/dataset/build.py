@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from annotate.dataset.rows import TableLayout
 from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, item_label, layer_items
 from annotate.gold.agreement import AgreementAccumulator, AgreementCounts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import TableLayout
 
 DEFAULT_SPLITS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from annotate.dataset.build import Part
 from annotate.dataset.parallel import default_workers, ordered_map
+from annotate.dataset.rows import table_layout
 from annotate.dataset.worker import Batch, ExportWorker, Outcome, worker_process
 from annotate.dataset.writer import ExportOptions, ExportSummary, write_dataset
 from annotate.errors import InvalidInputError
@@ -35,7 +36,6 @@ from annotate.labelstudio.manifest import load_annotators
 from annotate.problems import Problem
 from annotate.records import Submission, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import table_layout
 
 BATCH_BYTES = 1 << 19  # raw tasks per batch: about a dozen news articles with their annotations
 BATCH_TASKS = 32  # typed tasks per batch

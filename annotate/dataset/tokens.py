@@ -19,9 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from annotate.records import Entity
+from annotate.schema.columns import OUTSIDE
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-OUTSIDE = "O"
 _BMP = 0x10000
 _WORD = re.compile(r"\w")
 

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from annotate.dataset.build import Counts, Part, PartBuilder
+from annotate.dataset.rows import TableLayout
 from annotate.gold.adjudicate import Mode
 from annotate.gold.review import with_verdict
 from annotate.labelstudio.convert import Converted, convert_batch, drop_duplicate
@@ -23,7 +24,6 @@ from annotate.labelstudio.exportfile import ExportBatch
 from annotate.problems import Problem
 from annotate.records import Submission, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import TableLayout
 
 Batch = ExportBatch | Sequence[Task]  # raw tasks of an export file, or tasks already typed
 
