@@ -125,3 +125,21 @@ def test_gold_folder_cli_dry_run_refusal_and_apply(
     assert labels(out)["ORGANIZATION"] == labels(GOLD)["ORG"]
     assert main([*args, "-o", str(GOLD)]) == 2  # a MigrationError
     assert "in place" in capsys.readouterr().err
+
+
+def test_every_document_keeps_its_split(
+    schema_copy: Callable[..., SchemaSet], tmp_path: Path
+) -> None:
+    schemas = new_schemas(schema_copy, ["PERSON", "ORGANIZATION", "GPE", "NORP", "EVENT"])
+    source = tmp_path / "split"
+    export = REPO / "annotations" / "sochi-2017.json"
+    assert main(["export", str(export), "-o", str(source), "--splits", "train=0.5,test=0.5"]) == 0
+    done = migrate_gold(source, parse_plan(PLAN), schemas, tmp_path / "out")
+    assert done.output is not None
+
+    def splits(folder: Path) -> dict[str, set[str]]:
+        return {s: {g.document.id for g in read_gold(folder, s)} for s in gold_splits(folder)}
+
+    before = splits(source)
+    assert len(before) == 2 and all(before.values())
+    assert splits(done.output) == before
