@@ -148,6 +148,13 @@ def migrate_gold(
     return replace(done, output=target, summary=summary)
 
 
+def split_ratios(splits: dict[str, list[Annotation]]) -> dict[str, float]:
+    """Each non-empty split's share of the documents: the writer then keeps the splits as
+    they are (rows grouped under the writer's own ratios are written as given)."""
+    total = sum(map(len, splits.values())) or 1
+    return {split: len(golds) / total for split, golds in splits.items() if golds}
+
+
 def _part(splits: dict[str, list[Annotation]], schemas: SchemaSet) -> Part:
     """Every document in one part, grouped by its old split (ratios: the splits' shares)."""
     layout = table_layout(schemas)
@@ -160,8 +167,7 @@ def _part(splits: dict[str, list[Annotation]], schemas: SchemaSet) -> Part:
         for gold in golds:
             task = Task(0, gold.document, (), 0)
             counts.keep(task, Adjudication(0, gold.document.id, METHOD, gold), schemas)
-    total = len(rows) or 1
-    ratios = {split: len(golds) / total for split, golds in splits.items() if golds}
+    ratios = split_ratios(splits)
     return Part(
         [g.document.id for g in rows],
         layout.document_table(rows),
@@ -181,8 +187,6 @@ def _options(done: GoldMigration, schemas: SchemaSet) -> ExportOptions:
     load_name = _LOAD_NAME.search(text)
     gold = [g for golds in done.splits.values() for g in golds]
     release = release_after(done.source, gold, schemas)
-    ratios = {s: len(g) for s, g in done.splits.items() if g}
-    total = sum(ratios.values())
     card = CardOptions(
         name=name.group(1) if name else DEFAULTS.name,
         license=license.group(1) if license else DEFAULTS.license,
@@ -191,7 +195,7 @@ def _options(done: GoldMigration, schemas: SchemaSet) -> ExportOptions:
         version=release.version,
         changes=release.changelog(),
     )
-    return ExportOptions(splits={s: n / total for s, n in ratios.items()}, card=card)
+    return ExportOptions(splits=split_ratios(done.splits), card=card)
 
 
 def _old_notes(old_card: str, license: re.Match[str] | None) -> str:
