@@ -318,8 +318,10 @@ def _bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _migrate_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("migrate", help="move a project or an export to changed schemas")
-    p.add_argument("source", nargs="?", type=Path, help="an export JSON to migrate offline")
+    p = sub.add_parser("migrate", help="move a project, export or gold folder to changed schemas")
+    p.add_argument(
+        "source", nargs="?", type=Path, help="an export JSON or a gold folder to migrate offline"
+    )
     p.add_argument("--project", help="title of the live project to migrate")
     p.add_argument("--plan", type=Path, help="JSON plan: renames, merges and dropped values")
     p.add_argument(
@@ -330,7 +332,9 @@ def _migrate_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--record-dir", type=Path, default=Path("migrations"), help="default: migrations"
     )
     p.add_argument("--undo", type=Path, metavar="RECORD", help="restore a migrated project")
-    p.add_argument("-o", "--output", type=Path, help="offline: default EXPORT.migrated.json")
+    p.add_argument(
+        "-o", "--output", type=Path, help="offline: default EXPORT.migrated.json, GOLD_DIR.migrated"
+    )
     _format_arg(p)
     _connection_args(p)
     p.set_defaults(handler=_migrate)

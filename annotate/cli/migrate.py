@@ -1,4 +1,5 @@
-"""``annotate migrate``: change the schema of a live project, an export, or undo a migration."""
+"""``annotate migrate``: change the schema of a live project, an export or a gold dataset
+folder, or undo a migration."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ def migrate(args: argparse.Namespace) -> int:
     if args.plan is None:
         raise MigrationError("give --plan PLAN (or --undo RECORD)")
     if (args.project is None) == (args.source is None):
-        raise MigrationError("give either --project TITLE or an EXPORT.json to migrate, not both")
+        raise MigrationError(
+            "give either --project TITLE or an EXPORT.json or GOLD_DIR to migrate, not both"
+        )
+    if args.source is not None and args.source.is_dir():
+        return _gold(args)
     if args.source is not None:
         return _offline(args)
     return _live(args)
@@ -62,6 +67,27 @@ def _offline(args: argparse.Namespace) -> int:
     _print(impact, args.format, {"output": str(target)})
     if args.format != "json":
         print(f"migrated export written to {target}; {args.source} is unchanged")
+    return 0
+
+
+def _gold(args: argparse.Namespace) -> int:
+    from annotate.dataset.migrate import migrate_gold, plan_gold
+
+    plan = load_plan(args.plan)
+    schemas = SchemaSet(args.schemas)
+    if not args.apply and args.output is None:
+        done = plan_gold(args.source, plan, schemas)
+        _print(done.impact, args.format, {"output": ""})
+        if args.format != "json":
+            print(
+                f"dry run on {args.source}: nothing written; add --apply (or -o NEW_DIR) to "
+                "write the migrated gold dataset folder"
+            )
+        return 0
+    done = migrate_gold(args.source, plan, schemas, args.output)
+    _print(done.impact, args.format, {"output": str(done.output)})
+    if args.format != "json":
+        print(f"migrated gold dataset written to {done.output}; {args.source} is unchanged")
     return 0
 
 

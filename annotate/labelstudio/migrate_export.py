@@ -4,8 +4,7 @@ The old vocabulary is what the export uses (an export does not carry its config)
 one is the schemas'. The source file is left as it is; the migrated export is written
 atomically beside it, with a manifest naming the new schema version.
 
-A gold dataset folder is not rewritten: it is built from an export by ``annotate export``,
-so migrate that export and export again.
+A gold dataset folder is migrated by :mod:`annotate.dataset.migrate`, with the same plan code.
 """
 
 from __future__ import annotations
@@ -58,9 +57,8 @@ def migrate_export(
     source = Path(source)
     if source.is_dir():
         raise MigrationError(
-            f"{source}: a gold dataset folder is not migrated in place; migrate the export it "
-            "was built from ('annotate migrate EXPORT.json --plan ...') and run 'annotate "
-            "export' on the result"
+            f"{source}: a gold dataset folder is not an export; migrate it with 'annotate "
+            "migrate GOLD_DIR --plan PLAN -o NEW_DIR'"
         )
     schemas = schemas or SchemaSet()
     target = Path(output) if output is not None else migrated_path(source)
