@@ -22,6 +22,7 @@ from typing import TypeVar
 from annotate.dataset.build import Counts, Part
 from annotate.dataset.card import CardOptions
 from annotate.dataset.reader import gold_splits
+from annotate.dataset.rows import table_layout
 from annotate.dataset.version import CARD, release_after
 from annotate.dataset.writer import ExportOptions, ExportSummary, read_gold, write_dataset
 from annotate.errors import InvalidInputError, MigrationError
@@ -35,7 +36,6 @@ from annotate.labelstudio.relabel import MigrationPlan, require_plan, values_use
 from annotate.labelstudio.results import annotation_results, task_data
 from annotate.records import Annotation, Claim, Entity, Event, Task
 from annotate.schema import SchemaSet
-from annotate.schema.columns import table_layout
 
 METHOD = "migrated"
 DEFAULTS = CardOptions()
