@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from annotate.dataset.build import Counts, Part
 from annotate.dataset.card import CardOptions
@@ -29,17 +29,16 @@ from annotate.errors import InvalidInputError, MigrationError
 from annotate.gold.adjudicate import Adjudication
 from annotate.gold.agreement import AgreementCounts
 from annotate.labelstudio.config import labeling_config
-from annotate.labelstudio.convert import convert_task
 from annotate.labelstudio.impact import Impact
+from annotate.labelstudio.migrate_export import migrate_records
 from annotate.labelstudio.project import control_values
 from annotate.labelstudio.relabel import MigrationPlan, require_plan, values_used, with_sources
-from annotate.labelstudio.results import annotation_results, task_data
-from annotate.records import Annotation, Claim, Entity, Event, Task
+from annotate.labelstudio.results import annotation_results
+from annotate.records import LAYER_TYPES, Annotation, Region, Task
 from annotate.schema import SchemaSet
 
 METHOD = "migrated"
 DEFAULTS = CardOptions()
-R = TypeVar("R", Entity, Claim, Event)
 _AGREEMENT = re.compile(r"^## Agreement\b.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
 _NAME = re.compile(r"^# (.+)$", re.MULTILINE)
 _LICENSE = re.compile(r"^## License\n\n`([^`]+)`\n", re.MULTILINE)
@@ -63,12 +62,6 @@ def migrated_folder(source: Path | str) -> Path:
     return source.with_name(source.name + ".migrated")
 
 
-def _as_task(number: int, gold: Annotation, schemas: SchemaSet) -> dict[str, object]:
-    results = annotation_results(gold, schemas)
-    annotation = {"id": number, "completed_by": 0, "result": results}
-    return {"id": number, "data": task_data(gold.document), "annotations": [annotation]}
-
-
 def _gold_values(splits: dict[str, list[Annotation]], schemas: SchemaSet) -> dict[str, set[str]]:
     used: dict[str, set[str]] = {}
     for golds in splits.values():
@@ -81,8 +74,7 @@ def _gold_values(splits: dict[str, list[Annotation]], schemas: SchemaSet) -> dic
 def _migrated(
     number: int, gold: Annotation, schemas: SchemaSet, impact: Impact, where: str
 ) -> Annotation:
-    task = impact.migrate_task(_as_task(number, gold, schemas), {0: "gold"})
-    converted = convert_task(task, schemas, {0: METHOD})
+    converted = migrate_records(number, gold, schemas, impact, METHOD)
     if converted.problems or len(converted.task.submissions) != 1:
         raise InvalidInputError(
             f"{where}: document {gold.document.id} does not fit the new schemas after the plan",
@@ -93,15 +85,13 @@ def _migrated(
 
 def _with_annotators(new: Annotation, old: Annotation) -> Annotation:
     """The items of ``new`` with the annotators their gold item had (results do not carry them)."""
-    return replace(
-        new,
-        entities=_annotated(new.entities, old.entities),
-        claims=_annotated(new.claims, old.claims),
-        event_dates=_annotated(new.event_dates, old.event_dates),
-    )
+    layers: dict[str, Any] = {  # layer name -> items; Annotation fields are per-layer types
+        name: _annotated(new.layer(name), old.layer(name)) for name in LAYER_TYPES
+    }
+    return replace(new, **layers)
 
 
-def _annotated(items: tuple[R, ...], before: tuple[R, ...]) -> tuple[R, ...]:
+def _annotated(items: tuple[Region, ...], before: tuple[Region, ...]) -> tuple[Region, ...]:
     annotators = {item.id: item.annotators for item in before}
     return tuple(replace(item, annotators=annotators.get(item.id, ())) for item in items)
 

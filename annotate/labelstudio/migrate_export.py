@@ -17,6 +17,7 @@ import orjson
 from annotate.atomic import atomic_binary, atomic_write_text
 from annotate.errors import MigrationError
 from annotate.labelstudio.config import labeling_config
+from annotate.labelstudio.convert import Converted, convert_task
 from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.impact import Impact
 from annotate.labelstudio.manifest import load_annotators, manifest_path
@@ -28,6 +29,8 @@ from annotate.labelstudio.relabel import (
     values_used,
     with_sources,
 )
+from annotate.labelstudio.results import annotation_results, task_data
+from annotate.records import Annotation
 from annotate.schema import SchemaSet
 
 
@@ -83,3 +86,15 @@ def _write_manifest(source: Path, target: Path, schemas: SchemaSet, impact: Impa
     manifest["migrated_from"] = {"export": source.name, "plan": impact.plan.to_dict()}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     atomic_write_text(manifest_path(target), text)
+
+
+def migrate_records(
+    number: int, annotation: Annotation, schemas: SchemaSet, impact: Impact, annotator: str
+) -> Converted:
+    """One annotation's records through the plan, as the other paths do it: written as a
+    Label Studio task (number ``number``, made by ``annotator``), rewritten by ``impact``,
+    and read back against ``schemas``."""
+    results = annotation_results(annotation, schemas)
+    raw = {"id": number, "completed_by": 0, "result": results}
+    task = {"id": number, "data": task_data(annotation.document), "annotations": [raw]}
+    return convert_task(impact.migrate_task(task, {0: annotator}), schemas, {0: annotator})
