@@ -210,3 +210,14 @@ def test_export_refuses_what_validate_refuses(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_malformed_manifest_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "export.json"
+    shutil.copy(EXPORTS / "unknown-label.json", export)
+    (tmp_path / "export.manifest.json").write_text("{not json", encoding="utf-8")
+    assert main(["validate", str(export)]) == 1
+    err = capsys.readouterr().err
+    assert "export.manifest.json: unreadable manifest" in err and "Traceback" not in err

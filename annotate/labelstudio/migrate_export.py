@@ -20,7 +20,7 @@ from annotate.labelstudio.config import labeling_config
 from annotate.labelstudio.convert import Converted, convert_task
 from annotate.labelstudio.exportfile import read_export
 from annotate.labelstudio.impact import Impact
-from annotate.labelstudio.manifest import load_annotators, manifest_path
+from annotate.labelstudio.manifest import load_annotators, manifest_path, read_manifest
 from annotate.labelstudio.project import control_values
 from annotate.labelstudio.relabel import (
     MigrationPlan,
@@ -80,8 +80,7 @@ def migrate_export(
 
 
 def _write_manifest(source: Path, target: Path, schemas: SchemaSet, impact: Impact) -> None:
-    old = manifest_path(source)
-    manifest = json.loads(old.read_text(encoding="utf-8")) if old.exists() else {}
+    manifest = read_manifest(source)
     manifest["schema_version"] = schemas.version
     manifest["migrated_from"] = {"export": source.name, "plan": impact.plan.to_dict()}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"

@@ -23,9 +23,9 @@ from typing import Any
 from label_studio_sdk.core.api_error import ApiError
 
 from annotate.atomic import atomic_binary, atomic_write_text
-from annotate.errors import LabelStudioError
+from annotate.errors import ExportFileError, LabelStudioError
 from annotate.labelstudio.client import TIMEOUT, Client
-from annotate.labelstudio.manifest import manifest_path
+from annotate.labelstudio.manifest import manifest_path, read_manifest
 from annotate.labelstudio.project import require_project
 from annotate.labelstudio.snapshot import (
     Counts,
@@ -183,11 +183,11 @@ def _listed_up_to(output: Path, url: str, project_id: int) -> str | None:
     """The latest ``updated_at`` listed by the pull that wrote ``output``, when its manifest
     says it was pulled from this project; None when there is no such pull to build on."""
     try:
-        manifest = json.loads(manifest_path(output).read_text(encoding="utf-8"))
+        manifest = read_manifest(output)
         if manifest["url"] != url or manifest["project"]["id"] != project_id:
             return None
         since = manifest["listed_up_to"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ExportFileError, KeyError, TypeError):
         return None
     return since if isinstance(since, str) else None
 
