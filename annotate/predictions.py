@@ -215,7 +215,7 @@ def _wire(region: Region) -> Json:
 def _record(item: Mapping[str, Any], relations: frozenset[str]) -> Json:
     """A wire region as a record dict: its span as id, relation spans as ids ("" for a
     text left out)."""
-    out = {"id": f"{item['start']}-{item['end']}", "text": ""}
+    out = {"id": span_id(item["start"], item["end"]), "text": ""}
     out.update(item)
     for name in relations:
         span = item.get(name)

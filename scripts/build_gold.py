@@ -23,8 +23,8 @@ from annotate.bench.run import BenchReport, append_leaderboard, gold_version, sc
 from annotate.corpus import load_corpus
 from annotate.dataset.card import FIRST_VERSION, CardOptions
 from annotate.dataset.run import ExportRun
-from annotate.dataset.version import CARD, read_release, rebuilt_release
-from annotate.dataset.writer import ExportOptions, ExportSummary
+from annotate.dataset.version import read_release, rebuilt_release
+from annotate.dataset.writer import CARD, ExportOptions, ExportSummary
 from annotate.errors import AnnotateError
 from annotate.extractors.baseline import predict_corpus
 from annotate.gold.adjudicate import adjudicate_all

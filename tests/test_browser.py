@@ -718,8 +718,7 @@ def test_a_team_member_labels_through_the_login_page(
         page.wait_for_url(lambda url: "/user/login" not in url)
         open_label_stream(page, team_server, project_id)
         label_span(page, "PERSON", "Putin")
-        page.locator("[data-testid=bottombar-submit-button]").click()
-        expect(page.get_by_text("No More Tasks Left in Queue")).to_be_visible()
+        submit(page, in_stream=True)
     finally:
         browser.close()
 

@@ -184,9 +184,11 @@ def rescore(
         except InvalidInputError as exc:  # the other runs are still worth scoring
             skipped.append((info, str(exc)))
             continue
-        after = score_predictions(gold, predictions).flat_scores()
+        after = score_predictions(gold, predictions, schemas).flat_scores()
         verdicts = (
-            () if diff is None or old_gold is None else _verdicts(diff, old_gold, gold, predictions)
+            ()
+            if diff is None or old_gold is None
+            else _verdicts(diff, old_gold, gold, predictions, schemas)
         )
         runs.append(RunRescore(info, run["scores"], after, verdicts, old_version))
     return RescoreReport(gold_version(gold), len(gold), tuple(runs), diff, tuple(skipped))
@@ -197,6 +199,7 @@ def _verdicts(
     old_gold: Sequence[Annotation],
     gold: Sequence[Annotation],
     predictions: Sequence[Prediction],
+    schemas: SchemaSet,
 ) -> tuple[Verdict, ...]:
     before = {a.document.id: a for a in old_gold}
     after = {a.document.id: a for a in gold}
@@ -209,18 +212,24 @@ def _verdicts(
         out.append(
             Verdict(
                 change,
-                _right(change.layer, before[doc], change.old or anchor, change.old, prediction),
-                _right(change.layer, after[doc], change.new or anchor, change.new, prediction),
+                _right(change.layer, before[doc], change.old, anchor, prediction, schemas),
+                _right(change.layer, after[doc], change.new, anchor, prediction, schemas),
             )
         )
     return tuple(out)
 
 
 def _right(
-    layer: str, gold: Annotation, anchor: Item, item: Item | None, prediction: Prediction
+    layer: str,
+    gold: Annotation,
+    item: Item | None,
+    anchor: Item,
+    prediction: Prediction,
+    schemas: SchemaSet,
 ) -> bool:
     """Whether ``prediction`` got ``item`` of ``gold`` right (see the module docstring); an
     absent item (None) is right when no prediction has the span of ``anchor``."""
+    anchor = item or anchor
     near = tuple(
         p for p in prediction.layer(layer) if p.start < anchor.end and anchor.start < p.end
     )
@@ -231,4 +240,4 @@ def _right(
     narrowed = Prediction(
         replace(prediction.annotation, **nearby), prediction.extractor, prediction.version
     )
-    return _item_right(layer, score([replace(gold, **only)], [narrowed]))
+    return _item_right(layer, score([replace(gold, **only)], [narrowed], schemas))

@@ -38,7 +38,6 @@ def store_predictions(board: Path | str, predictions: Iterable[Prediction]) -> d
     digest = hashlib.sha256(data).hexdigest()
     path = folder(board) / f"{digest[:16]}.jsonl"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_binary(path) as out:
             out.write(data)
     return {"path": path.relative_to(board.parent).as_posix(), "sha256": digest}

@@ -30,13 +30,10 @@ def export_release(args: argparse.Namespace, schemas: SchemaSet) -> Release:
         return Release(schema_version=schemas.version)
     from annotate.gold.review import apply_review
     from annotate.labelstudio.convert import iter_tasks
-    from annotate.labelstudio.manifest import load_annotators
 
-    tasks: Iterable[Task] = (
-        c.task for c in iter_tasks(args.export, schemas, load_annotators(args.export))
-    )
+    tasks: Iterable[Task] = (c.task for c in iter_tasks(args.export, schemas))
     if args.review:
-        review = iter_tasks(args.review, schemas, load_annotators(args.review))
+        review = iter_tasks(args.review, schemas)
         tasks = apply_review(tasks, (c.task for c in review))
     gold = gold_of_tasks(tasks, schemas, args.adjudication)
     return release_after(args.previous, gold, schemas)

@@ -23,8 +23,8 @@ from annotate.dataset.build import Counts, Part
 from annotate.dataset.card import CardOptions
 from annotate.dataset.reader import gold_splits
 from annotate.dataset.rows import table_layout
-from annotate.dataset.version import CARD, release_after
-from annotate.dataset.writer import ExportOptions, ExportSummary, read_gold, write_dataset
+from annotate.dataset.version import release_after
+from annotate.dataset.writer import CARD, ExportOptions, ExportSummary, read_gold, write_dataset
 from annotate.errors import InvalidInputError, MigrationError
 from annotate.gold.adjudicate import Adjudication
 from annotate.gold.agreement import AgreementCounts

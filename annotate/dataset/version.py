@@ -26,13 +26,13 @@ from typing import Literal
 
 from annotate.dataset.card import CARD_KEY, FIRST_VERSION
 from annotate.dataset.reader import load_gold
+from annotate.dataset.writer import CARD
 from annotate.errors import InvalidInputError
 from annotate.gold.diff import GoldDiff, diff_gold
 from annotate.records import Annotation
 from annotate.schema import SchemaSet
 
 Part = Literal["major", "minor", "patch"]
-CARD = "README.md"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _OLD_SCHEMA_LINE = re.compile(r"^Schema version: `(\w+)`\.$", re.MULTILINE)
 _CHANGES = re.compile(r"^## Changes\b.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)

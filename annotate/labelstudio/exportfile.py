@@ -171,15 +171,15 @@ def _truncated(path: Path, tail: bytes, count: int, offset: int) -> None:
     try:
         json.loads(rest)
     except (ValueError, RecursionError) as exc:
-        reason = _reason(exc, rest, path, offset + len(tail) - len(rest))
+        reason = _reason(exc, path, offset + len(tail) - len(rest))
     else:
         reason = "the list of tasks is never closed"
     raise ExportFileError(f"{path}: truncated or not JSON after {count} complete task(s): {reason}")
 
 
-def _reason(exc: Exception, raw: bytes, path: Path | str, offset: int) -> str:
-    """Why the standard library refused ``raw`` (which starts at byte ``offset``), with the
-    line and column of the file."""
+def _reason(exc: Exception, path: Path | str, offset: int) -> str:
+    """Why the standard library refused the bytes that start at byte ``offset`` of the file,
+    with their line and column."""
     if isinstance(exc, RecursionError):
         line, column = position(path, offset)
         return f"nested more than {MAX_DEPTH:,} levels deep (from line {line}, column {column})"
@@ -278,7 +278,7 @@ def _decode_slowly(segment: Segment, path: Path | str) -> Any:
             raise RecursionError
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        reason = _reason(exc, segment.raw, path, segment.offset)
+        reason = _reason(exc, path, segment.offset)
         raise ExportFileError(
             f"{path}: truncated or not JSON after {segment.number} complete task(s): {reason}"
         ) from None

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ from annotate.atomic import atomic_write_text
 from annotate.errors import ServerError
 
 STATE_DIR = Path(".annotate") / "server"
-DEFAULT_HOME = STATE_DIR
 HOST = "127.0.0.1"
 ADMIN_EMAIL = "admin@annotate.local"
 START_TIMEOUT = 300.0
@@ -336,7 +335,7 @@ class LocalServer:
         state = self._planned_state(port, previous)
         creds = self.credentials()
         process = self._spawn(state, creds)
-        state = ServerState(**{**state.__dict__, "pid": process.pid})
+        state = replace(state, pid=process.pid)
         state.write(self.state_file)
         try:
             self._wait_healthy(process, state.url, creds, timeout)
@@ -378,7 +377,7 @@ class LocalServer:
         """Forget the pid, keep the port (and the rest) for the next start."""
         state = self.state()
         if state is not None:
-            ServerState(**{**state.__dict__, "pid": None}).write(self.state_file)
+            replace(state, pid=None).write(self.state_file)
 
     def _env(self, creds: Credentials) -> dict[str, str]:
         return {

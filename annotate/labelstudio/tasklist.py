@@ -59,10 +59,6 @@ class RequestLog:
         finally:
             self.durations.append(time.perf_counter() - start)
 
-    @property
-    def slowest(self) -> float:
-        return max(self.durations, default=0.0)
-
 
 @dataclass(frozen=True)
 class Listing:
