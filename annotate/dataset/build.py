@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from annotate.dataset.rows import TableLayout
-from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, item_label, layer_items
+from annotate.gold.adjudicate import Adjudication, Mode, adjudicate, item_label
 from annotate.gold.agreement import AgreementAccumulator, AgreementCounts
 from annotate.records import Annotation, Task
 from annotate.schema import SchemaSet
@@ -90,7 +90,7 @@ class Counts:
         for layer in schemas.layers.values():
             counts = self.labels.setdefault(layer.name, Counter())
             closed = [a.field for a in layer.attributes if a.choices]
-            for item in layer_items(gold, layer):
+            for item in gold.layer(layer.name):
                 counts[item_label(layer, item)] += 1
                 for name in closed:
                     key = (layer.name, name)

@@ -150,12 +150,6 @@ def one_per_annotator(task: Task) -> tuple[Submission, ...]:
     return tuple(latest[name] for name in sorted(latest))
 
 
-def layer_items(annotation: Annotation, layer: Layer) -> tuple[Item, ...]:
-    """The items of ``layer`` in an annotation."""
-    items: tuple[Item, ...] = getattr(annotation, layer.name)
-    return items
-
-
 def item_label(layer: Layer, item: Item) -> str:
     """The label of an item: its label field, or the layer's single region label."""
     return layer.label_of(getattr(item, layer.label_field) if layer.label_field else None)
@@ -184,7 +178,7 @@ def _keyed_layers(submission: Submission, layers: Sequence[Layer]) -> dict[str, 
     out: dict[str, list[_Keyed]] = {}
     for layer in layers:
         keyed = []
-        for item in layer_items(submission.layers, layer):
+        for item in submission.layers.layer(layer.name):
             target = None
             if layer.relation is not None:
                 ref = getattr(item, layer.relation.field)
@@ -280,7 +274,7 @@ def _alone(task: Task, chosen: Submission, schemas: SchemaSet) -> Annotation:
             sorted(
                 (
                     item if item.annotators == credit else with_changes(item, annotators=credit)
-                    for item in layer_items(chosen.layers, layer)
+                    for item in chosen.layers.layer(layer.name)
                 ),
                 key=_sort_key,
             )

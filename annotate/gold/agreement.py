@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Literal
 
-from annotate.gold.adjudicate import Item, item_label, layer_items, one_per_annotator
+from annotate.gold.adjudicate import Item, item_label, one_per_annotator
 from annotate.gold.matching import relaxed_pairs, strict_count
 from annotate.records import Submission, Task
 from annotate.schema import Attribute, Layer, SchemaSet
@@ -305,7 +305,7 @@ class AgreementAccumulator:
             counts.annotator_tasks[sub.annotator] += 1
             items = counts.annotator_items.setdefault(sub.annotator, Counter())
             for layer in self.schemas.layers.values():
-                items[layer.name] += len(layer_items(sub.layers, layer))
+                items[layer.name] += len(sub.layers.layer(layer.name))
         independent = tuple(s for s in subs if not s.ground_truth)
         if len(independent) >= 2:
             subs = independent
@@ -424,7 +424,7 @@ def agreement(tasks: Iterable[Task], schemas: SchemaSet) -> AgreementReport:
 
 def _by_label(layer: Layer, submission: Submission) -> dict[str, list[Item]]:
     groups: dict[str, list[Item]] = defaultdict(list)
-    for item in layer_items(submission.layers, layer):
+    for item in submission.layers.layer(layer.name):
         groups[item_label(layer, item)].append(item)
     return groups
 
@@ -437,7 +437,7 @@ def _speaker(layer: Layer, target: Layer, submission: Submission, item: Item) ->
     """The name of the entity a relation points at: canonical name, else its text."""
     assert layer.relation is not None
     ref = getattr(item, layer.relation.field)
-    found = next((t for t in layer_items(submission.layers, target) if t.id == ref), None)
+    found = next((t for t in submission.layers.layer(target.name) if t.id == ref), None)
     if found is None:
         return None
     name = getattr(found, "canonical", None)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from annotate.gold.adjudicate import Item, Mode, adjudicate_all, item_label, layer_items
+from annotate.gold.adjudicate import Item, Mode, adjudicate_all, item_label
 from annotate.gold.matching import relaxed_pairs
 from annotate.records import Annotation, Task
 from annotate.schema import Layer, SchemaSet
@@ -187,7 +187,7 @@ class _Comparer:
         return out
 
     def _layer(self, layer: Layer) -> list[ItemChange]:
-        old, new = layer_items(self.old, layer), layer_items(self.new, layer)
+        old, new = self.old.layer(layer.name), self.new.layer(layer.name)
         pairs = match_items(old, new, lambda x: item_label(layer, x))
         self.paired[layer.name] = {old[i].id: new[j].id for i, j in pairs}
         doc = self.new.document.id
@@ -239,7 +239,7 @@ class _Comparer:
     def _target(self, annotation: Annotation, layer: str, region_id: str | None) -> str | None:
         if region_id is None:
             return None
-        items = layer_items(annotation, self.schemas.layers[layer])
+        items = annotation.layer(layer)
         found = next((t for t in items if t.id == region_id), None)
         return f"{region_id} (missing)" if found is None else _span(found)
 

@@ -64,6 +64,11 @@ def users(client: Client) -> list[dict[str, Any]]:
     return [u for u in items if isinstance(u, dict)]
 
 
+def user_emails(client: Client) -> dict[int, str]:
+    """User id → email (the id when a user has none), for naming annotators."""
+    return {int(u["id"]): str(u.get("email") or u["id"]) for u in users(client)}
+
+
 def invite_token(client: Client) -> str:
     """The organisation's invite token (admin only)."""
     body = client.get_json("/api/invite")

@@ -50,10 +50,12 @@ from annotate.labelstudio.migration_record import (
 from annotate.labelstudio.project import Project, control_values, require_project
 from annotate.labelstudio.pull import pull
 from annotate.labelstudio.relabel import (
+    ITEM_KINDS,
     MigrationPlan,
     parse_plan,
     require_plan,
     rewrite_results,
+    task_items,
     with_sources,
 )
 from annotate.schema import SchemaSet
@@ -127,10 +129,9 @@ def _check_used(project: Project, plan: MigrationPlan, config: str, backup: Path
 
 def _backup(client: Client, title: str, path: Path) -> None:
     """A full export of the project with its predictions inlined, written atomically."""
-    pull(client, title, path)
-    project = require_project(client, title)
+    project_id = pull(client, title, path).project_id
     by_task: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for prediction in client.get_json("/api/predictions/", project=project.id):
+    for prediction in client.get_json("/api/predictions/", project=project_id):
         by_task[int(prediction["task"])].append(prediction)
     with atomic_binary(path) as handle:
         handle.write(b"[")
@@ -168,15 +169,12 @@ def task_steps(task: dict[str, Any], plan: MigrationPlan, restore: bool) -> Iter
     detached before the annotation is saved (Label Studio would delete it) and attached
     again after.
     """
-    changed: dict[str, dict[int, list[Any]]] = {}
-    for kind in ("drafts", "annotations", "predictions"):
-        changed[kind] = {}
-        for item in task.get(kind) or []:
-            if isinstance(item, dict):
-                original = list(item.get("result") or [])
-                done = rewrite_results(original, plan)
-                if done.changed:
-                    changed[kind][int(item["id"])] = original if restore else done.result
+    changed: dict[str, dict[int, list[Any]]] = {kind: {} for kind in ITEM_KINDS}
+    for kind, item in task_items(task):
+        original = list(item.get("result") or [])
+        done = rewrite_results(original, plan)
+        if done.changed:
+            changed[kind][int(item["id"])] = original if restore else done.result
     saved = set(changed["annotations"])
     attached = {
         int(d["id"]): int(d["annotation"])
@@ -189,8 +187,8 @@ def task_steps(task: dict[str, Any], plan: MigrationPlan, restore: bool) -> Iter
             payload["result"] = changed["drafts"][draft]
         yield Step(f"draft:{draft}", f"/api/drafts/{draft}/", payload)
     for kind, prefix in (("annotations", "annotation"), ("predictions", "prediction")):
-        for item, result in sorted(changed[kind].items()):
-            yield Step(f"{prefix}:{item}", f"/api/{kind}/{item}/", {"result": result})
+        for item_id, result in sorted(changed[kind].items()):
+            yield Step(f"{prefix}:{item_id}", f"/api/{kind}/{item_id}/", {"result": result})
     for draft, annotation in sorted(attached.items()):
         yield Step(f"attach:{draft}", f"/api/drafts/{draft}/", {"annotation": annotation})
 

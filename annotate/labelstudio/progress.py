@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotate.labelstudio.accounts import user_emails
 from annotate.labelstudio.client import Client
 from annotate.labelstudio.convert import annotator_name, convert_task
 from annotate.labelstudio.project import require_project
@@ -79,7 +80,7 @@ def read_project(client: Client, title: str) -> ProjectExport:
     export = client.get_json(
         f"/api/projects/{project.id}/export", exportType="JSON", download_all_tasks="true"
     )
-    users = {int(u["id"]): str(u.get("email") or u["id"]) for u in client.get_json("/api/users/")}
+    users = user_emails(client)
     return ProjectExport(
         project.id,
         title,

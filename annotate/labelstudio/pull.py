@@ -24,6 +24,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from annotate.atomic import atomic_binary, atomic_write_text
 from annotate.errors import ExportFileError, LabelStudioError
+from annotate.labelstudio.accounts import user_emails
 from annotate.labelstudio.client import TIMEOUT, Client
 from annotate.labelstudio.manifest import manifest_path, read_manifest
 from annotate.labelstudio.project import require_project
@@ -272,5 +273,4 @@ def _manifest(
 
 
 def _annotators(client: Client) -> dict[str, str]:
-    users: list[dict[str, Any]] = client.get_json("/api/users/")
-    return {str(u["id"]): str(u.get("email") or u["id"]) for u in users}
+    return {str(user_id): email for user_id, email in user_emails(client).items()}
